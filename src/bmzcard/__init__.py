@@ -1,0 +1,8 @@
+"""bmzcard: complete, true and checked model cards for BioImage Model Zoo packages.
+
+The flow, one package per step:
+sources (rdf.yaml, weights, README, measurements) -> facts with provenance
+-> card (the template, filled) -> render (Markdown, sidecar JSON) and lint findings.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from bmzcard.cli.app import main
+
+main()

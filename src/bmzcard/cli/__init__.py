@@ -1,0 +1,1 @@
+"""The `bmzcard` command line: one module per command, registered in `app`."""

@@ -1,0 +1,80 @@
+"""`bmzcard generate`: fill a model card from a package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+
+def generate(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="A package folder, an rdf.yaml / bioimageio.yaml / *.bioimageio.yaml file, or a .zip package.",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Optional[Path],
+        typer.Option("--output", "-o", help="Where to write the card ('-' for standard output). "
+                     "Default: README.md beside the RDF; for a zip, <name>.README.md beside it."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Regenerate from scratch, discarding the existing card (a backup is kept).")
+    ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every field and where its value came from.")] = False,
+) -> None:
+    """Write or complete a model card from everything the package knows.
+
+    Reads the RDF with bioimageio.spec (format 0.3 to 0.5, upgraded to the latest
+    where possible; no file downloads, no network) and fills every template field
+    it can: people, license, citations, task, axes and resolution, pre- and
+    postprocessing, weights and sizes, the card fields under `config.bioimageio`,
+    and a runnable snippet. Fields it cannot know stay as visible `TODO` markers.
+
+    With an existing card, only empty and placeholder fields are filled: your
+    text is kept, and a backup is written before the card changes. The source of
+    every value is recorded beside the card in `README.md.bmzcard.json`.
+
+    Examples:
+
+        bmzcard generate my_model/                  # writes my_model/README.md
+
+        bmzcard generate my_model.zip -o card.md
+
+        bmzcard generate rdf.yaml -o - | less
+    """
+    from bmzcard.cli.app import stderr, stdout
+    from bmzcard.generate import generate_card
+
+    to_stdout = output is not None and str(output) == "-"
+    report = generate_card(source, None if to_stdout else output, force=force, to_stdout=to_stdout)
+    if to_stdout:
+        typer.echo(report.text, nl=False)
+        return
+    filled = len(report.written)
+    action = "Completed" if report.merged else "Wrote"
+    stderr.print(
+        f"{action} [bold]{report.output}[/]: {filled} values from the package, "
+        f"{len(report.todo)} fields still TODO"
+        + (f" (RDF upgraded from format {report.upgraded_from})" if report.upgraded_from else ""),
+        highlight=False,
+    )
+    kept = [c for c in report.changes if c.action == "kept"]
+    if kept:
+        stderr.print(f"Kept {len(kept)} human-written values: " + ", ".join(c.key for c in kept), highlight=False)
+    if report.backup:
+        stderr.print(f"Backup of the previous card: {report.backup}", highlight=False)
+    if verbose:
+        from rich.table import Table
+
+        table = Table("field", "source", "value", show_lines=False)
+        for key in sorted(report.written):
+            fact = report.written[key]
+            where = ", ".join(f"{s.kind}:{s.where}" for s in fact.sources)
+            table.add_row(key, where, fact.value.split("\n")[0][:60])
+        for key in report.todo:
+            table.add_row(key, "[yellow]TODO[/]", "")
+        stdout.print(table)

@@ -1,0 +1,1 @@
+"""Outputs: files written safely, the provenance sidecar."""

@@ -1,0 +1,1 @@
+"""Sources of facts: the package (folder, file or zip), its RDF, an existing README."""

@@ -1,0 +1,155 @@
+"""Read an RDF: safe YAML first, then `bioimageio.spec` with io checks off.
+
+The YAML is composed into nodes before anything is built, and a document whose
+aliases would expand beyond `MAX_EXPANDED_NODES` (a "billion laughs") is refused
+before it can hang a validator. The description is upgraded to the latest
+format where the spec can; otherwise it is read in its own format.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+from bmzcard.errors import BmzcardError
+from bmzcard.sources.package import MAX_RDF_BYTES, Package
+
+MAX_EXPANDED_NODES = 200_000
+
+
+@dataclass
+class LoadedRdf:
+    package: Package
+    raw: dict[str, Any]  # the RDF as written, plain Python data
+    description: Any  # a bioimageio.spec resource description (any format)
+    upgraded: bool  # True when the description was converted to the latest format
+
+
+def read_raw(package: Package) -> dict[str, Any]:
+    """The RDF as plain data, refusing huge files and alias bombs."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    where = package.display()
+    text = package.read_bytes(package.rdf_name, MAX_RDF_BYTES)
+    try:
+        document = text.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise BmzcardError(f"not UTF-8 text (byte {error.start})", path=where) from None
+    yaml = YAML(typ="safe", pure=True)
+    try:
+        node = yaml.compose(io.StringIO(document))
+        _check_expansion(node, where)
+        data = yaml.constructor.construct_document(node) if node is not None else None
+    except MarkedYAMLError as error:
+        mark = error.problem_mark
+        line = f"line {mark.line + 1}: " if mark is not None else ""
+        raise BmzcardError(f"{line}invalid YAML: {error.problem}", path=where) from None
+    except YAMLError as error:
+        raise BmzcardError(f"invalid YAML: {error}", path=where) from None
+    if not isinstance(data, dict):
+        raise BmzcardError("the RDF is not a YAML mapping of fields", path=where)
+    return data
+
+
+def _check_expansion(root, where: str) -> None:
+    """Count the nodes the document would have with every alias expanded."""
+    if root is None:
+        return
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if key in sizes and not children_done:
+            continue
+        value = node.value
+        if isinstance(value, str) or value is None:
+            sizes[key] = 1
+            continue
+        children = [c for pair in value for c in (pair if isinstance(pair, tuple) else (pair,))]
+        if children_done:
+            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            if sizes[key] > MAX_EXPANDED_NODES:
+                raise BmzcardError(
+                    f"YAML aliases expand to more than {MAX_EXPANDED_NODES:,} nodes; refusing a 'billion laughs' document",
+                    path=where,
+                )
+            continue
+        if key in sizes:
+            continue
+        sizes[key] = -1  # on the stack: a recursive alias would loop
+        stack.append((node, True))
+        for child in children:
+            if sizes.get(id(child)) == -1:
+                raise BmzcardError("YAML aliases refer to themselves", path=where)
+            if id(child) not in sizes:
+                stack.append((child, False))
+
+
+def load_rdf(package: Package) -> LoadedRdf:
+    """Raw data and the validated description; `BmzcardError` naming the field if invalid."""
+    raw = read_raw(package)
+    description, upgraded = describe(raw, package)
+    return LoadedRdf(package, raw, description, upgraded)
+
+
+def describe(raw: dict[str, Any], package: Package):
+    """Build the bioimageio.spec description, latest format first, io checks off."""
+    from bioimageio.spec import InvalidDescr, ValidationContext, build_description
+
+    _quiet_bioimageio_logging()
+    root = package.source if package.is_zip else package.root
+    if package.is_zip:
+        import zipfile
+
+        root = zipfile.ZipFile(package.source)
+    context = ValidationContext(
+        root=root, file_name=package.rdf_name, perform_io_checks=False, log_warnings=False
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        latest = build_description(raw, context=context, format_version="latest")
+        if not isinstance(latest, InvalidDescr):
+            return latest, True
+        own = build_description(raw, context=context)
+    if isinstance(own, InvalidDescr):
+        raise _invalid(own, package)
+    return own, False
+
+
+def _invalid(description, package: Package) -> BmzcardError:
+    errors = description.validation_summary.errors
+    if not errors:
+        return BmzcardError("bioimageio.spec rejects this RDF", path=package.display())
+    first = errors[0]
+    field = format_loc(first.loc) or "(the RDF as a whole)"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    message = " ".join(first.msg.split())
+    return BmzcardError(f"{message}{more}", path=package.display(), field=field)
+
+
+def format_loc(loc) -> str:
+    """`('inputs', 0, 'axes')` -> `inputs[0].axes`."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+_logging_quiet = False
+
+
+def _quiet_bioimageio_logging() -> None:
+    """bioimageio.spec logs through loguru; its warnings go into findings, not the terminal."""
+    global _logging_quiet
+    if not _logging_quiet:
+        from loguru import logger
+
+        logger.disable("bioimageio")
+        _logging_quiet = True
