@@ -96,7 +96,15 @@ class _Filler:
                 self._add_section(section)
             else:
                 self._fill_section(section, heading)
-                self.insert_at = heading.body_end
+                self.insert_at = self._next_template_heading(heading)
+
+    def _next_template_heading(self, heading: Heading) -> int:
+        """Where the next template section starts: a human's own sections stay with the one above."""
+        headings = self.document.headings
+        for later in headings[headings.index(heading) + 1 :]:
+            if later.section_key is not None:
+                return later.line
+        return len(self.document.lines)
 
     def _replaceable(self, key: str, current: str, is_placeholder: bool) -> bool:
         """A value bmzcard may overwrite: a placeholder, or exactly what it wrote last time."""
@@ -214,6 +222,10 @@ class _Filler:
             if not is_placeholder_value(item.value):
                 filled_any = True
             if fact is None:
+                if is_placeholder_value(item.value) and "TODO" not in item.value:
+                    # an empty or bare-guidance field becomes a visible TODO
+                    self.edits.replace(item.start, item.end, field_lines(item.label, template_field.placeholder))
+                    self.changes.append(Change(key, "marked", "TODO"))
                 continue
             if not self._replaceable(key, item.value, is_placeholder_value(item.value)):
                 self.changes.append(Change(key, "kept", "human-written"))

@@ -1,0 +1,34 @@
+"""Shared fixtures: the real material in ../shared (required, never skipped)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def shared_root() -> Path:
+    root = Path(os.environ.get("BMZCARD_SHARED", REPO.parent / "shared")).resolve()
+    if not (root / "spec" / "model-card-template.md").is_file():
+        raise RuntimeError(
+            f"the shared test material is missing at {root}; set BMZCARD_SHARED or put it at ../shared"
+        )
+    return root
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    return shared_root()
+
+
+@pytest.fixture(scope="session")
+def unet2d(shared: Path) -> Path:
+    return shared / "bmz" / "packages" / "unet2d_nuclei_broad"
+
+
+@pytest.fixture(scope="session")
+def template_text(shared: Path) -> str:
+    return (shared / "spec" / "model-card-template.md").read_text(encoding="utf-8")
