@@ -12,6 +12,7 @@ the same path, so a fresh card and a merged one cannot drift apart.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from bmzcard.card.layout import TITLE_PLACEHOLDER, blank_body, field_lines, section_block
 from bmzcard.card.placeholders import is_guidance_line, is_placeholder_body, is_placeholder_value
@@ -75,7 +76,9 @@ def fill_card(
     return FillResult(text, filler.changes, filler.written)
 
 
+@lru_cache(maxsize=4)
 def blank_document(template: Template = TEMPLATE) -> CardDocument:
+    """The parsed blank card; shared between calls, so never modify it (`fill_card` does not)."""
     from bmzcard.card.layout import blank_card
 
     return parse_card(blank_card(template), template)

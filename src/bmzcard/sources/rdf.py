@@ -38,7 +38,7 @@ def read_raw(package: Package) -> dict[str, Any]:
         document = text.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise BmzcardError(f"not UTF-8 text (byte {error.start})", path=where) from None
-    yaml = YAML(typ="safe", pure=True)
+    yaml = YAML(typ="safe")  # the C parser where ruamel.yaml.clib is installed
     try:
         node = yaml.compose(io.StringIO(document))
         _check_expansion(node, where)
@@ -111,13 +111,24 @@ def describe(raw: dict[str, Any], package: Package):
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        latest = build_description(raw, context=context, format_version="latest")
-        if not isinstance(latest, InvalidDescr):
-            return latest, True
+        # Validate as written first: cheap, and the errors then name the author's own fields.
         own = build_description(raw, context=context)
-    if isinstance(own, InvalidDescr):
-        raise _invalid(own, package)
-    return own, False
+        if isinstance(own, InvalidDescr):
+            raise _invalid(own, package)
+        if _is_latest(own):
+            return own, False
+        latest = build_description(raw, context=context, format_version="latest")
+    if isinstance(latest, InvalidDescr):  # the spec cannot upgrade it: read it in its own format
+        return own, False
+    return latest, True
+
+
+def _is_latest(description) -> bool:
+    from bioimageio.spec.model import ModelDescr
+
+    version = str(getattr(description, "format_version", ""))
+    latest = ModelDescr.implemented_format_version
+    return version.split(".")[:2] == latest.split(".")[:2]
 
 
 def _invalid(description, package: Package) -> BmzcardError:
@@ -152,4 +163,5 @@ def _quiet_bioimageio_logging() -> None:
         from loguru import logger
 
         logger.disable("bioimageio")
+        logger.disable("pydantic")  # the spec's validators log under pydantic's module names
         _logging_quiet = True
