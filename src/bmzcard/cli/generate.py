@@ -68,13 +68,8 @@ def generate(
     if report.backup:
         stderr.print(f"Backup of the previous card: {report.backup}", highlight=False)
     if verbose:
-        from rich.table import Table
-
-        table = Table("field", "source", "value", show_lines=False)
         for key in sorted(report.written):
-            fact = report.written[key]
-            where = ", ".join(f"{s.kind}:{s.where}" for s in fact.sources)
-            table.add_row(key, where, fact.value.split("\n")[0][:60])
+            where = ", ".join(f"{s.kind}:{s.where}" for s in report.written[key].sources)
+            stdout.print(f"  [green]filled[/] {key:<52} from {where}", soft_wrap=True, highlight=False)
         for key in report.todo:
-            table.add_row(key, "[yellow]TODO[/]", "")
-        stdout.print(table)
+            stdout.print(f"  [yellow]TODO[/]   {key}", soft_wrap=True, highlight=False)
