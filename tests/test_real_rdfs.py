@@ -50,9 +50,11 @@ def _expected_facts(raw: dict) -> dict[str, str]:
         facts["repository"] = str(raw["git_repo"])
     for index, cite in enumerate(raw.get("cite") or []):
         if cite.get("doi"):
-            facts[f"doi {index}"] = str(cite["doi"]).removeprefix("https://doi.org/")
-    for index, tensor in enumerate([*(raw.get("inputs") or []), *(raw.get("outputs") or [])]):
-        facts[f"tensor {index}"] = f"`{tensor.get('id') or tensor.get('name')}`"
+            facts[f"doi {index}"] = re.sub(r"^https?://(dx\.)?doi\.org/", "", str(cite["doi"]))
+    for kind in ("inputs", "outputs"):
+        for index, tensor in enumerate(raw.get(kind) or []):
+            default = kind[:-1]  # format 0.5 names an unnamed tensor `input` / `output`
+            facts[f"{kind} {index}"] = f"`{tensor.get('id') or tensor.get('name') or default}`"
     for weights_format in raw.get("weights") or {}:
         facts[f"weights {weights_format}"] = f"`{weights_format}`"
     return facts

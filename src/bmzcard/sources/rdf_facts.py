@@ -51,7 +51,7 @@ def facts_from_description(description: Any, package: Package, card_dir=None, ra
     config = _bioimageio_config(description, raw)
     tags = [str(t) for t in (getattr(description, "tags", None) or [])]
     extractors = (
-        _title(description, package, card_dir, tags),
+        _title(description, package, card_dir, tags, raw or {}),
         _people(description),
         _model_type(description, config, tags),
         _license(description),
@@ -139,8 +139,10 @@ def _plain(value: Any) -> str:
 # --- title and people -------------------------------------------------------
 
 
-def _title(description, package: Package, card_dir, tags: list[str]) -> list[Fact]:
-    facts = [from_rdf("title.name", _text(description.name), "name")]
+def _title(description, package: Package, card_dir, tags: list[str], raw: dict) -> list[Fact]:
+    # the name as the author wrote it: upgrading to 0.5 drops characters such as `&`
+    name = raw.get("name") if isinstance(raw.get("name"), str) else description.name
+    facts = [from_rdf("title.name", _text(name), "name")]
     lines = [_text(getattr(description, "description", ""))]
     sources = [Provenance("rdf", "description")]
     meta = []
@@ -181,14 +183,15 @@ def _people(description) -> list[Fact]:
     for name, weights in _weight_formats(description):
         for index, author in enumerate(getattr(weights, "authors", None) or []):
             weight_authors.append((author, f"weights.{name}.authors[{index}]"))
-    authors = weight_authors or [(a, f"authors[{i}]") for i, a in enumerate(description.authors or [])]
+    rdf_authors = [(a, f"authors[{i}]") for i, a in enumerate(description.authors or [])]
+    authors = weight_authors or rdf_authors
     if authors:
+        text = "; ".join(_person(a) for a, _ in authors)
+        if weight_authors and rdf_authors and {a.name for a, _ in weight_authors} != {a.name for a, _ in rdf_authors}:
+            text += "; model description by " + "; ".join(_person(a) for a, _ in rdf_authors)
+            authors = authors + rdf_authors
         facts.append(
-            Fact(
-                "model_description.developed_by",
-                "; ".join(_person(a) for a, _ in authors),
-                tuple(Provenance("rdf", where) for _, where in authors),
-            )
+            Fact("model_description.developed_by", text, tuple(Provenance("rdf", where) for _, where in authors))
         )
     uploader = getattr(description, "uploader", None)
     if uploader is not None:
