@@ -45,7 +45,7 @@ def _looks_like_placeholder(match: re.Match) -> bool:
         return True
     return (
         re.search(r"[^\W\d_]{2}", text) is not None
-        and re.search(r"\d", text) is None
+        and re.search(r"[\d<>]", text) is None  # numbers are values; `<`/`>` means HTML around brackets
         and not text.startswith("^")
     )
 

@@ -40,9 +40,12 @@ def read_raw(package: Package) -> dict[str, Any]:
         raise BmzcardError(f"not UTF-8 text (byte {error.start})", path=where) from None
     yaml = YAML(typ="safe")  # the C parser where ruamel.yaml.clib is installed
     try:
-        node = yaml.compose(io.StringIO(document))
-        _check_expansion(node, where)
-        data = yaml.constructor.construct_document(node) if node is not None else None
+        if "&" in document or "*" in document:  # anchors or aliases: count the expansion first
+            node = yaml.compose(io.StringIO(document))
+            _check_expansion(node, where)
+            data = yaml.constructor.construct_document(node) if node is not None else None
+        else:  # no anchors, so nothing can expand
+            data = yaml.load(document)
     except MarkedYAMLError as error:
         mark = error.problem_mark
         line = f"line {mark.line + 1}: " if mark is not None else ""
