@@ -217,3 +217,17 @@ def test_invalid_rdf_leaves_the_existing_card_untouched(package):
     assert "weights" in str(raised.value) and str(rdf) in str(raised.value)
     assert output.read_text() == HUMAN_CARD
     assert not sidecar_path(output).exists() and not list(package.glob("card.md.bak*"))
+
+
+def test_measured_values_survive_regeneration_with_their_provenance(package):
+    from bmzcard.facts import Fact, Provenance
+
+    output = package / "card.md"
+    measured = Fact("speeds_sizes_times.inference_time", "338 ms per 512×512 image (ONNX, 1 thread)",
+                    (Provenance("measurement", "bmzcard measure", "median of 20 calls"),))
+    generate_card(package / "bioimageio.yaml", output, extra_facts=[measured])
+    assert "- **Inference time:** 338 ms per 512×512 image" in output.read_text()
+    generate_card(package / "bioimageio.yaml", output, force=True)
+    assert "- **Inference time:** 338 ms per 512×512 image" in output.read_text()
+    facts = {f["key"]: f for f in json.loads(sidecar_path(output).read_text())["facts"]}
+    assert facts["speeds_sizes_times.inference_time"]["sources"][0]["kind"] == "measurement"

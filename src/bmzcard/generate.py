@@ -62,6 +62,7 @@ def generate_card(
     output = output or default_output(package)
     card_dir = output.parent.resolve()
     facts = facts_from_description(loaded.description, package, card_dir, loaded.raw)
+    facts.extend(measured_facts(output))  # earlier measurements and evaluations outrank the RDF's own
     facts.extend(extra_facts)
 
     merged = output.exists() and not force and not to_stdout
@@ -96,6 +97,16 @@ def generate_card(
     atomic_write(output, result.text)
     atomic_write(sidecar_path(output), sidecar_text(result.written, inputs, keep=kept))
     return report
+
+
+def measured_facts(card: Path) -> list[Fact]:
+    """Facts of earlier `measure`, `track` and `evaluate` runs, from the card's sidecar."""
+    facts = []
+    for data in read_sidecar(card).get("facts", []):
+        fact = Fact.from_json(data)
+        if fact.sources and all(s.kind in ("measurement", "evaluation", "computed") for s in fact.sources):
+            facts.append(fact)
+    return facts
 
 
 def _still_todo(written: dict[str, Fact], changes: list[Change]) -> list[str]:

@@ -69,9 +69,11 @@ def _register() -> None:
     app.command("generate")(reports_errors(generate.generate))
     app.command("demo")(reports_errors(demo.demo))
 
-    from bmzcard.cli import carbon
+    from bmzcard.cli import carbon, measure, track
 
     app.command("carbon")(reports_errors(carbon.carbon))
+    app.command("measure")(reports_errors(measure.measure))
+    app.command("track")(reports_errors(track.track))
 
     from bmzcard.cli import check, rules
 

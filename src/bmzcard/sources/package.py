@@ -7,10 +7,14 @@ the RDF is size-bounded, and nothing from the package is executed.
 
 from __future__ import annotations
 
+import shutil
 import stat
+import tempfile
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Iterator
 
 from bmzcard.errors import BmzcardError
 
@@ -74,6 +78,21 @@ class Package:
         if len(data) > limit:
             raise BmzcardError(f"file is larger than the {limit:,} bytes allowed", path=self.display(relative))
         return data
+
+
+@contextmanager
+def unpacked(package: Package) -> Iterator[Package]:
+    """The package as a folder: itself, or a zip's checked entries extracted to a temporary folder."""
+    if not package.is_zip:
+        yield package
+        return
+    with tempfile.TemporaryDirectory(prefix="bmzcard-") as folder, zipfile.ZipFile(package.source) as archive:
+        for name in package.zip_sizes or {}:
+            target = Path(folder, *PurePosixPath(name).parts)  # entries were checked: none escapes
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with archive.open(name) as entry, open(target, "wb") as out:
+                shutil.copyfileobj(entry, out)
+        yield Package(Path(folder), package.rdf_name, Path(folder))
 
 
 def open_package(source: str | Path) -> Package:

@@ -1,0 +1,136 @@
+"""Measure a model package: parameter counts, file sizes, inference time and memory.
+
+Parameter counts are read from the weight files without running package code
+(`params`); timings run the model in a fresh process with a fixed thread count
+(`timing`). `measure_package` does both; `measurement_facts` makes card facts.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bmzcard.measure.facts import measurement_facts
+from bmzcard.measure.params import ParameterCount, count_parameters
+from bmzcard.measure.timing import Timing, time_inference
+
+__all__ = [
+    "Measurement",
+    "ParameterCount",
+    "Timing",
+    "count_parameters",
+    "measure_package",
+    "measurement_facts",
+    "time_inference",
+]
+
+# Preferred order for timing when the user does not choose: the formats
+# bmzcard's own dependencies can run first.
+_TIMING_PREFERENCE = ("onnx", "torchscript", "pytorch_state_dict")
+
+
+@dataclass
+class Measurement:
+    """Everything `bmzcard measure` found for one package."""
+
+    package: str
+    model_name: str
+    weights: list[ParameterCount]
+    inference: list[Timing] = field(default_factory=list)
+    measured_at: str = ""
+
+    def to_json(self) -> dict:
+        return {
+            "package": self.package,
+            "model_name": self.model_name,
+            "measured_at": self.measured_at,
+            "weights": [w.to_json() for w in self.weights],
+            "inference": [t.to_json() for t in self.inference],
+        }
+
+
+def _timing_format(available: list[str], wanted: str | None) -> str:
+    from bmzcard.errors import BmzcardError
+
+    if wanted is not None:
+        if wanted not in available:
+            raise BmzcardError(
+                f"no {wanted} weights in this package (it has: {', '.join(available) or 'none local'})",
+                field="--weights",
+            )
+        return wanted
+    for weight_format in _TIMING_PREFERENCE:
+        if weight_format in available:
+            return weight_format
+    raise BmzcardError(
+        f"no weights bmzcard can run (it has: {', '.join(available) or 'none local'})", field="--weights"
+    )
+
+
+def _check_runtime(weight_format: str) -> None:
+    import importlib.util
+
+    from bmzcard.errors import BmzcardError
+
+    if weight_format in ("torchscript", "pytorch_state_dict") and importlib.util.find_spec("torch") is None:
+        raise BmzcardError(
+            f"timing {weight_format} weights needs torch: pip install 'bmzcard[torch]' "
+            "(or time other weights with --weights onnx, or skip timing with --no-timing)",
+            field="--weights",
+        )
+    if weight_format not in _TIMING_PREFERENCE:
+        raise BmzcardError(f"bmzcard cannot time {weight_format} weights", field="--weights")
+
+
+def measure_package(
+    package: Path,
+    *,
+    weight_format: str | None = None,
+    shapes: dict[str, list[int]] | None = None,
+    threads: int = 1,
+    repeats: int = 20,
+    timing: bool = True,
+) -> Measurement:
+    """Count parameters of every weight format and time one of them.
+
+    Parameters
+    ----------
+    package
+        A package folder or its description file.
+    weight_format
+        The weights to time (default: ONNX, else TorchScript, else state dict);
+        parameters are counted for all formats.
+    shapes
+        Input name -> shape of random input data; default the test input.
+    threads
+        Threads for the model's runtime.
+    repeats
+        Timed calls.
+    timing
+        False to only count parameters and sizes.
+
+    Returns
+    -------
+    Measurement
+    """
+    from bmzcard.measure.package import load_model, weight_files
+    from bmzcard.sources.package import open_package, unpacked
+
+    with unpacked(open_package(package)) as folder:
+        rdf = folder.rdf_path
+        descr = load_model(rdf)
+        files = weight_files(descr)
+        measurement = Measurement(
+            package=str(package),
+            model_name=str(descr.name),
+            weights=[count_parameters(fmt, path) for fmt, path in files.items()],
+            measured_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        )
+        if timing:
+            chosen = _timing_format(list(files), weight_format)
+            _check_runtime(chosen)
+            measurement.inference.append(
+                time_inference(rdf, chosen, threads=threads, repeats=repeats, shapes=shapes)
+            )
+    return measurement
