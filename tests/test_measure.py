@@ -253,3 +253,30 @@ def test_parameters_are_counted_inside_a_zip_package(unet2d, tmp_path):
     measurement = measure_package(package, timing=False)
     counts = {w.weight_format: w.parameters for w in measurement.weights}
     assert counts == {"onnx": 449_489, "torchscript": 449_489}
+
+
+def test_write_card_fills_card_and_rdf_keeping_comments(unet2d, tmp_path):
+    """`measure --write-card`: measured sentences in the card, counts in config.bioimageio, comments kept."""
+    import shutil
+
+    from ruamel.yaml import YAML
+    from typer.testing import CliRunner
+
+    from bmzcard.cli.app import app
+
+    package = tmp_path / "unet2d"
+    shutil.copytree(unet2d, package)
+    rdf = package / "bioimageio.yaml"
+    rdf.write_text(rdf.read_text().replace("license: MIT", "license: MIT  # chosen by the authors"))
+    result = CliRunner().invoke(app, ["measure", str(rdf), "--write-card", "--card", str(package / "card.md"),
+                                      "--repeats", "20", "--threads", "1"])
+    assert result.exit_code == 0, result.output
+    text = rdf.read_text()
+    assert "license: MIT  # chosen by the authors" in text  # untouched lines stay byte for byte
+    config = YAML(typ="safe").load(text)["config"]["bioimageio"]
+    assert config["model_parameter_count"] == 449_489
+    assert "median per" in config["inference_time"] and "RAM" in config["memory_requirements_inference"]
+    card = (package / "card.md").read_text()
+    assert f"- **Inference time:** {config['inference_time']}" in card
+    assert "449,489 parameters" in card
+    assert (package / "bioimageio.yaml.bak").exists()

@@ -99,6 +99,21 @@ def generate_card(
     return report
 
 
+def write_measurements(source: str | Path, measurement: dict, *, card: Path | None = None) -> GenerateReport:
+    """Fill a package's card and its RDF's `config.bioimageio` with a measurement.
+
+    The RDF is edited first (validated, then written atomically with a backup);
+    the card follows, so a refused RDF edit leaves both untouched.
+    """
+    from bmzcard.measure.facts import measurement_facts, rdf_config_values
+    from bmzcard.render.rdf_config import rdf_text_with_config, write_rdf
+
+    package = open_package(source)
+    text = rdf_text_with_config(package, rdf_config_values(measurement))
+    write_rdf(package, text)
+    return generate_card(package.rdf_path, card, extra_facts=measurement_facts(measurement))
+
+
 def measured_facts(card: Path) -> list[Fact]:
     """Facts of earlier `measure`, `track` and `evaluate` runs, from the card's sidecar."""
     facts = []

@@ -110,6 +110,14 @@ def measure(
     json_out: Annotated[
         Optional[Path], typer.Option("--json", metavar="OUT", help="Also write the measurement as JSON to OUT.")
     ] = None,
+    write_card: Annotated[
+        bool,
+        typer.Option("--write-card", help="Fill the card's Speeds, Sizes, Times and Hardware Requirements, "
+                     "and the RDF's config.bioimageio, with the measured values (backups kept)."),
+    ] = False,
+    card: Annotated[
+        Optional[Path], typer.Option("--card", help="The card to fill (default: README.md beside the RDF).")
+    ] = None,
 ) -> None:
     """Measure a model package: parameters, file sizes, inference time and memory.
 
@@ -127,6 +135,8 @@ def measure(
     - `bmzcard measure path/to/package --weights onnx --shape 1,1,1024,1024 --json measure.json`
 
     - `bmzcard measure path/to/rdf.yaml --no-timing`
+
+    - `bmzcard measure path/to/package --write-card`
     """
     from bmzcard.errors import BmzcardError
     from bmzcard.measure import measure_package
@@ -152,3 +162,9 @@ def measure(
             json_out.write_text(json.dumps(result.to_json(), indent=2) + "\n", encoding="utf-8")
         except OSError as error:
             raise BmzcardError(f"cannot write: {error.strerror}", path=json_out) from None
+    if write_card:
+        from bmzcard.cli.app import stderr
+        from bmzcard.generate import write_measurements
+
+        report = write_measurements(package, result.to_json(), card=card)
+        stderr.print(f"Filled {report.output} with the measured values", highlight=False)

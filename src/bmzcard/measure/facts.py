@@ -126,3 +126,21 @@ def measurement_facts(measurement: dict, *, where: str = "bmzcard measure") -> l
     if measurement["inference"]:
         facts += _timing_facts(measurement["inference"][0], where)
     return facts
+
+
+def rdf_config_values(measurement: dict) -> dict:
+    """`config.bioimageio` entries from a measurement, as the RDF spec names them.
+
+    The parameter count is the largest count over the weight formats (all
+    formats of one model hold the same parameters; a format that could not be
+    read counts none); inference time and memory are the card's sentences.
+    """
+    values: dict = {}
+    counts = [w["parameters"] for w in measurement["weights"] if w.get("parameters")]
+    if counts:
+        values["model_parameter_count"] = max(counts)
+    facts = {f.key: f.value for f in measurement_facts(measurement)}
+    if "speeds_sizes_times.inference_time" in facts:
+        values["inference_time"] = facts["speeds_sizes_times.inference_time"]
+        values["memory_requirements_inference"] = facts["speeds_sizes_times.memory_requirements"]
+    return values

@@ -1,0 +1,153 @@
+"""Write card fields back into the RDF's `config.bioimageio`, keeping everything else.
+
+Only the blocks of the keys being set are rewritten: every other line of the
+file, comments included, stays byte for byte (a full YAML re-dump would re-wrap
+long scalars and move comments). ruamel.yaml's round-trip loader tells where each
+key's block starts; the block ends where indentation returns to the key's
+column. The edited RDF is validated with bioimageio.spec before it is returned.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from bmzcard.errors import BmzcardError
+from bmzcard.render.files import atomic_write, backup
+from bmzcard.sources.package import MAX_RDF_BYTES, Package
+
+CONFIG_PATH = ("config", "bioimageio")
+
+
+def rdf_text_with_config(package: Package, updates: dict[str, Any]) -> str:
+    """The RDF's text with each `config.bioimageio.<key>` set to its value in `updates`.
+
+    Raises
+    ------
+    BmzcardError
+        For a zip package (its RDF cannot be edited in place), a `config` written
+        in flow style, or when the edited RDF does not validate.
+    """
+    from ruamel.yaml import YAML
+
+    from bmzcard.sources.rdf import describe
+
+    if package.is_zip:
+        raise BmzcardError("cannot edit an RDF inside a zip; unzip the package and use the folder",
+                           path=package.source)
+    text = package.read_bytes(package.rdf_name, MAX_RDF_BYTES).decode("utf-8-sig")
+    for key, value in updates.items():
+        text = _set(text, (*CONFIG_PATH, key), value, package)
+    describe(YAML(typ="safe").load(text), package)  # raises a BmzcardError naming the field
+    return text
+
+
+def write_rdf(package: Package, text: str) -> None:
+    """Replace the RDF atomically, keeping a backup of the old one."""
+    if package.rdf_path.read_text(encoding="utf-8-sig") != text:
+        backup(package.rdf_path)
+        atomic_write(package.rdf_path, text)
+
+
+def plain(node: Any) -> Any:
+    """ruamel's commented containers as plain dicts and lists, for re-dumping."""
+    if isinstance(node, dict):
+        return {str(k): plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [plain(v) for v in node]
+    return node
+
+
+def current_config(package: Package) -> dict[str, Any]:
+    """`config.bioimageio` as written in the RDF, plain data (empty when absent)."""
+    from bmzcard.sources.rdf import read_raw
+
+    config = read_raw(package).get("config") or {}
+    node = config.get("bioimageio") if isinstance(config, dict) else None
+    return node if isinstance(node, dict) else {}
+
+
+def _set(text: str, keys: tuple[str, ...], value: Any, package: Package) -> str:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
+
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    document = YAML().load(text)  # round trip: keeps the line and column of every key
+    owner, owner_key, depth = document, None, 0  # owner: the mapping that should hold keys[depth]
+    while depth < len(keys) - 1 and keys[depth] in owner:
+        child = owner[keys[depth]]
+        if not isinstance(child, CommentedMap) or child.fa.flow_style():
+            raise BmzcardError("is not a block mapping; write it in block style to let bmzcard edit it",
+                               path=package.display(), field=".".join(keys[: depth + 1]))
+        owner_key = owner.lc.key(keys[depth])
+        owner, depth = child, depth + 1
+    if depth == len(keys) - 1 and keys[-1] in owner:  # replace the key's block
+        line, column = owner.lc.key(keys[-1])
+        lines[line:_block_end(lines, line, column)] = [_dump({keys[-1]: value}, column)]
+    else:  # add the missing tail of the path at the end of the deepest mapping that exists
+        tail: Any = value
+        for key in reversed(keys[depth:]):
+            tail = {key: tail}
+        if owner_key is None:
+            lines.append(_dump(tail, 0))
+        else:
+            column = owner.lc.key(next(iter(owner)))[1] if owner else owner_key[1] + 2
+            end = _block_end(lines, *owner_key)
+            lines[end:end] = [_dump(tail, column)]
+    return "".join(lines)
+
+
+def _flow_rows(node: Any) -> Any:
+    """Short lists of scalars (a results row, factor names) in flow style: `[0.91 ± 0.03, ...]`."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(node, dict):
+        mapping = CommentedMap()
+        for key, item in node.items():
+            mapping[key] = _flow_rows(item)
+        return mapping
+    if isinstance(node, list):
+        sequence = CommentedSeq(_flow_rows(v) for v in node)
+        if node and all(not isinstance(v, (dict, list)) for v in node) and all(
+            not isinstance(v, str) or len(v) <= 40 for v in node
+        ):
+            sequence.fa.set_flow_style()
+        return sequence
+    return node
+
+
+def _dump(data: dict, column: int) -> str:
+    """Block-style YAML of `data`, every line indented by `column` spaces."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML()
+    yaml.default_flow_style = False
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096  # one line per entry: diffs of re-measurements stay readable
+    stream = io.StringIO()
+    yaml.dump(_flow_rows(data), stream)
+    return "".join(" " * column + line if line.strip() else line for line in stream.getvalue().splitlines(keepends=True))
+
+
+def _block_end(lines: list[str], line: int, column: int) -> int:
+    """Index after the last line belonging to the key at (line, column).
+
+    The block runs while lines are indented deeper than the key; blank lines and
+    comments are included only when more of the block follows them.
+    """
+    end = line + 1
+    for index in range(line + 1, len(lines)):
+        stripped = lines[index].strip()
+        if not stripped:
+            continue
+        indent = len(lines[index]) - len(lines[index].lstrip(" "))
+        if indent == column and stripped.startswith("- "):  # a sequence may sit at its key's column
+            end = index + 1
+            continue
+        if indent <= column:
+            break
+        if not stripped.startswith("#"):
+            end = index + 1
+    return end
