@@ -231,3 +231,29 @@ def test_measured_values_survive_regeneration_with_their_provenance(package):
     assert "- **Inference time:** 338 ms per 512×512 image" in output.read_text()
     facts = {f["key"]: f for f in json.loads(sidecar_path(output).read_text())["facts"]}
     assert facts["speeds_sizes_times.inference_time"]["sources"][0]["kind"] == "measurement"
+
+
+def test_records_of_carbon_and_track_fill_environmental_impact(package):
+    from typer.testing import CliRunner
+
+    from bmzcard.cli.app import app
+
+    runner = CliRunner()
+    carbon = package / "carbon.json"
+    result = runner.invoke(app, ["carbon", "--hardware", "Tesla V100-SXM2-16GB", "--hours", "100",
+                                 "--provider", "gcp", "--region", "us-central1", "--json", str(carbon)])
+    assert result.exit_code == 0, result.output
+    output = package / "card.md"
+    result = runner.invoke(app, ["generate", str(package / "bioimageio.yaml"), "-o", str(output),
+                                 "--record", str(carbon)])
+    assert result.exit_code == 0, result.output
+    card = parse_card(output.read_text())
+    values = {i.label: i.value for i in card.fields if i.heading.section_key == "environmental_impact"}
+    assert values["Carbon Emitted"].startswith("14.25 kg CO2eq")
+    assert "us-central1" in values["Compute Region"]
+    facts = {f["key"]: f for f in json.loads(sidecar_path(output).read_text())["facts"]}
+    assert facts["environmental_impact.carbon_emitted"]["sources"][0]["where"] == str(carbon)
+
+    not_a_record = package / "test_input.npy"
+    result = runner.invoke(app, ["generate", str(package), "-o", str(output), "--record", str(not_a_record)])
+    assert result.exit_code == 2 and "test_input.npy" in result.output

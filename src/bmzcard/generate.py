@@ -21,6 +21,7 @@ from bmzcard.sources.package import Package, open_package
 from bmzcard.sources.rdf import load_rdf
 from bmzcard.sources.rdf_facts import facts_from_description
 from bmzcard.sources.readme import read_card
+from bmzcard.sources.records import discovered_records, facts_from_record
 from bmzcard.template import TEMPLATE, SectionKind
 
 
@@ -51,6 +52,7 @@ def generate_card(
     force: bool = False,
     to_stdout: bool = False,
     extra_facts: Iterable[Fact] = (),
+    records: Iterable[Path] = (),
 ) -> GenerateReport:
     """Generate or complete the card of a package; see the module docstring."""
     package = open_package(source)
@@ -63,6 +65,9 @@ def generate_card(
     card_dir = output.parent.resolve()
     facts = facts_from_description(loaded.description, package, card_dir, loaded.raw)
     facts.extend(measured_facts(output))  # earlier measurements and evaluations outrank the RDF's own
+    record_paths = [] if package.is_zip else discovered_records(package.root)
+    for record in [*record_paths, *records]:
+        facts.extend(facts_from_record(Path(record)))
     facts.extend(extra_facts)
 
     merged = output.exists() and not force and not to_stdout

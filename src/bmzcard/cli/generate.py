@@ -24,6 +24,12 @@ def generate(
     force: Annotated[
         bool, typer.Option("--force", help="Regenerate from scratch, discarding the existing card (a backup is kept).")
     ] = False,
+    record: Annotated[
+        Optional[list[Path]],
+        typer.Option("--record", help="A JSON record of `bmzcard measure --json`, `track` or `carbon --json` "
+                     "to fill Speeds, Sizes, Times and Environmental Impact (repeatable). A bmzcard-track.json "
+                     "beside the RDF is used without asking."),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every field and where its value came from.")] = False,
 ) -> None:
     """Write or complete a model card from everything the package knows.
@@ -45,12 +51,15 @@ def generate(
         bmzcard generate my_model.zip -o card.md
 
         bmzcard generate rdf.yaml -o - | less
+
+        bmzcard generate my_model/ --record measure.json --record carbon.json
     """
     from bmzcard.cli.app import stderr, stdout
     from bmzcard.generate import generate_card
 
     to_stdout = output is not None and str(output) == "-"
-    report = generate_card(source, None if to_stdout else output, force=force, to_stdout=to_stdout)
+    report = generate_card(source, None if to_stdout else output, force=force, to_stdout=to_stdout,
+                           records=record or ())
     if to_stdout:
         typer.echo(report.text, nl=False)
         return

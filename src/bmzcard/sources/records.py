@@ -1,0 +1,67 @@
+"""Records of earlier bmzcard runs as facts: `measure --json`, `track`, `carbon --json`.
+
+`generate --record FILE` reads them, and `generate` picks up a
+`bmzcard-track.json` lying beside the RDF by itself, so a training run tracked
+with `bmzcard track --training` fills Environmental Impact and Training time.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bmzcard.errors import BmzcardError
+from bmzcard.facts import Fact
+
+TRACK_RECORD = "bmzcard-track.json"
+MAX_RECORD_BYTES = 5_000_000
+
+
+def record_kind(content: dict) -> str:
+    """`measure`, `track` or `carbon`, told from the keys each command writes."""
+    if "weights" in content and "inference" in content:
+        return "measure"
+    if "measured" in content and "wall_hours" in content:
+        return "track"
+    if "tdp_w" in content and "co2_kg" in content:
+        return "carbon"
+    raise BmzcardError("not a record of bmzcard measure, track or carbon")
+
+
+def facts_from_record(path: Path) -> list[Fact]:
+    """The card facts a record gives; a clear error for anything else."""
+    try:
+        if path.stat().st_size > MAX_RECORD_BYTES:
+            raise BmzcardError("too large for a bmzcard record", path=path)
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise BmzcardError(f"cannot read: {error.strerror}", path=path) from None
+    except ValueError as error:
+        raise BmzcardError(f"not JSON: {error}", path=path) from None
+    if not isinstance(content, dict):
+        raise BmzcardError("not a record of bmzcard measure, track or carbon", path=path)
+    try:
+        kind = record_kind(content)
+    except BmzcardError as error:
+        raise BmzcardError(error.message, path=path) from None
+    where = str(path)
+    try:
+        if kind == "measure":
+            from bmzcard.measure.facts import measurement_facts
+
+            return measurement_facts(content, where=where)
+        if kind == "track":
+            from bmzcard.track.facts import track_facts
+
+            return track_facts(content, where=where)
+        from bmzcard.carbon import Estimate, estimate_facts
+
+        return estimate_facts(Estimate.from_json(content), where=where)
+    except (KeyError, TypeError, ValueError) as error:
+        raise BmzcardError(f"incomplete {kind} record ({error})", path=path) from None
+
+
+def discovered_records(folder: Path) -> list[Path]:
+    """Records generate uses without being told: a track record beside the RDF."""
+    candidate = folder / TRACK_RECORD
+    return [candidate] if candidate.is_file() else []
