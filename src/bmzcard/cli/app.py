@@ -80,6 +80,10 @@ def _register() -> None:
     app.command("check")(reports_errors(check.check))
     app.command("rules")(reports_errors(rules.rules))
 
+    from bmzcard.cli import evaluate
+
+    app.command("evaluate")(reports_errors(evaluate.evaluate))
+
 
 _register()
 

@@ -36,9 +36,19 @@ _METRIC_NAMES = {
     "psnr": "psnr",
     "sensitivity": "recall",
     "specificity": "specificity",
+    "balancedaccuracy": "balanced_accuracy",
+    "hd": "hd",
+    "hausdorff": "hd",
+    "hausdorffdistance": "hd",
+    "hd95": "hd95",
+    "nsd": "nsd",
+    "normalizedsurfacedistance": "nsd",
+    "pq": "pq",
+    "panopticquality": "pq",
+    "nrmse": "nrmse",
 }
 # Valid ranges of metric values as fractions; percentages are divided by 100 first.
-UNIT_RANGE = {"dice", "f1", "iou", "precision", "recall", "accuracy", "ap", "specificity"}
+UNIT_RANGE = {"dice", "f1", "iou", "precision", "recall", "accuracy", "balanced_accuracy", "ap", "specificity", "nsd", "pq"}
 SSIM_RANGE = (-1.0, 1.0)
 PSNR_RANGE = (0.0, 100.0)  # dB; beyond 100 dB no microscopy image is measured
 

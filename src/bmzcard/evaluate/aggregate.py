@@ -1,0 +1,119 @@
+"""Per-image metrics to a summary: per factor level, mean ± std, n and a bootstrap CI.
+
+Levels are ``overall`` (every image) and, for each factor, each of its levels
+keyed ``factor=level``. The confidence interval is the percentile bootstrap of
+the mean over images. Each (metric, level) cell draws from a generator seeded
+with the same seed, so a cell's interval does not depend on which other
+metrics or levels were computed: the same data and seed give the same numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bmzcard.evaluate.pipeline import ImageResult
+
+OVERALL = "overall"
+DEFAULT_RESAMPLES = 2000
+DEFAULT_SEED = 0
+
+
+@dataclass(frozen=True)
+class Cell:
+    """Summary of one metric over the images of one level."""
+
+    mean: float
+    std: float  # sample standard deviation (ddof=1); NaN for a single image
+    n: int
+    ci_low: float
+    ci_high: float
+
+    def to_json(self) -> dict[str, float | int | str]:
+        return {"mean": _number(self.mean), "std": _number(self.std), "n": self.n,
+                "ci_low": _number(self.ci_low), "ci_high": _number(self.ci_high)}
+
+
+def level_key(factor: str, level: str) -> str:
+    """The summary key of a factor level: ``snr=low``."""
+    return f"{factor}={level}"
+
+
+def level_members(results: Sequence[ImageResult], factors: Sequence[str]) -> dict[str, list[int]]:
+    """Image indices of ``overall`` and of each factor level, levels in order of appearance."""
+    members = {OVERALL: list(range(len(results)))}
+    for factor in factors:
+        for index, result in enumerate(results):
+            members.setdefault(level_key(factor, result.factors[factor]), []).append(index)
+    return members
+
+
+def metric_names(results: Sequence[ImageResult]) -> list[str]:
+    """Every metric name, in the order the metrics returned them."""
+    names: dict[str, None] = {}
+    for result in results:
+        names.update(dict.fromkeys(result.metrics))
+    return list(names)
+
+
+def bootstrap_ci(values: np.ndarray, *, seed: int = DEFAULT_SEED, resamples: int = DEFAULT_RESAMPLES,
+                 confidence: float = 0.95) -> tuple[float, float]:
+    """Percentile bootstrap interval of the mean.
+
+    Parameters
+    ----------
+    values : ndarray
+        One value per image.
+    seed : int
+        Seed of the resampling generator; equal seeds give equal intervals.
+    resamples : int
+        Number of bootstrap resamples.
+    confidence : float
+        Coverage of the interval.
+
+    Returns
+    -------
+    (float, float)
+        NaN for both ends with fewer than two values, or when a value is
+        not finite (the mean is then not finite either and an interval
+        would mislead).
+    """
+    values = np.asarray(values, dtype=float)
+    if values.size < 2 or not np.isfinite(values).all():
+        return math.nan, math.nan
+    rng = np.random.default_rng(seed)
+    indices = rng.integers(0, values.size, size=(resamples, values.size))
+    means = values[indices].mean(axis=1)
+    tail = (1.0 - confidence) / 2.0 * 100.0
+    low, high = np.percentile(means, [tail, 100.0 - tail])
+    return float(low), float(high)
+
+
+def summarize(results: Sequence[ImageResult], factors: Sequence[str], *, seed: int = DEFAULT_SEED,
+              resamples: int = DEFAULT_RESAMPLES, confidence: float = 0.95) -> dict[str, dict[str, Cell]]:
+    """``{metric: {level: Cell}}`` for every metric and level.
+
+    A metric missing from an image counts as NaN, so the cell shows it rather
+    than silently averaging fewer images.
+    """
+    members = level_members(results, factors)
+    summary: dict[str, dict[str, Cell]] = {}
+    for name in metric_names(results):
+        column = np.array([r.metrics.get(name, math.nan) for r in results], dtype=float)
+        summary[name] = {}
+        for level, indices in members.items():
+            values = column[indices]
+            with np.errstate(invalid="ignore"):
+                mean = float(np.mean(values))
+                std = float(np.std(values, ddof=1)) if values.size > 1 else math.nan
+            low, high = bootstrap_ci(values, seed=seed, resamples=resamples, confidence=confidence)
+            summary[name][level] = Cell(mean, std, int(values.size), low, high)
+    return summary
+
+
+def _number(value: float) -> float | str:
+    """Finite floats stay numbers; ``inf``/``nan`` become strings, since JSON has no such numbers."""
+    return value if math.isfinite(value) else str(value)

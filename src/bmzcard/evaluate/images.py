@@ -1,0 +1,122 @@
+"""Read evaluation images: ``.npy``, ``.tif``/``.tiff``, ``.png`` and (OME-)Zarr.
+
+Two entry points: :func:`image_shape` reads only the header, so the whole
+manifest is checked in seconds before any model runs; :func:`read_image`
+loads the pixels and refuses NaN and infinite values, naming the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from bmzcard.errors import BmzcardError
+
+SUFFIXES = (".npy", ".tif", ".tiff", ".png", ".zarr")
+
+
+def _kind(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise BmzcardError(f"unsupported image format {suffix or '(no extension)'!r}; "
+                           f"use one of {', '.join(SUFFIXES)}", path=path)
+    return ".tif" if suffix == ".tiff" else suffix
+
+
+def _check_npy(path: Path) -> None:
+    """numpy reports a non-.npy file as "pickled data"; say what is actually wrong."""
+    with open(path, "rb") as stream:
+        if stream.read(6) != b"\x93NUMPY":
+            raise BmzcardError("not a .npy file (no NumPy header)", path=path)
+
+
+def image_shape(path: Path) -> tuple[int, ...]:
+    """The array shape of an image file, reading its header only.
+
+    Raises
+    ------
+    BmzcardError
+        If the file cannot be read as an image.
+    """
+    kind = _kind(path)
+    try:
+        if kind == ".npy":
+            _check_npy(path)
+            return tuple(np.load(path, mmap_mode="r", allow_pickle=False).shape)
+        if kind == ".tif":
+            import tifffile
+
+            with tifffile.TiffFile(path) as tif:
+                return tuple(tif.series[0].shape)
+        if kind == ".png":
+            from PIL import Image
+
+            with Image.open(path) as image:
+                bands = len(image.getbands())
+                return (image.height, image.width) + ((bands,) if bands > 1 else ())
+        return tuple(_zarr_array(path).shape)
+    except BmzcardError:
+        raise
+    except Exception as error:  # noqa: BLE001 - every reader has its own exception types
+        raise BmzcardError(f"cannot read the image: {_reason(error)}", path=path) from None
+
+
+def read_image(path: Path) -> np.ndarray:
+    """Load an image's pixels as a numpy array.
+
+    Raises
+    ------
+    BmzcardError
+        If the file cannot be read, or holds NaN or infinite values.
+    """
+    kind = _kind(path)
+    try:
+        if kind == ".npy":
+            _check_npy(path)
+            array = np.load(path, allow_pickle=False)
+        elif kind == ".tif":
+            import tifffile
+
+            array = tifffile.imread(path)
+        elif kind == ".png":
+            from PIL import Image
+
+            with Image.open(path) as image:
+                array = np.asarray(image)
+        else:
+            array = np.asarray(_zarr_array(path))
+    except BmzcardError:
+        raise
+    except Exception as error:  # noqa: BLE001 - every reader has its own exception types
+        raise BmzcardError(f"cannot read the image: {_reason(error)}", path=path) from None
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise BmzcardError(f"not a numeric image (dtype {array.dtype})", path=path)
+    if np.issubdtype(array.dtype, np.inexact):
+        bad = ~np.isfinite(array)
+        if bad.any():
+            where = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise BmzcardError(f"{int(bad.sum())} NaN or infinite values, the first at index {where}",
+                               path=path)
+    return array
+
+
+def _zarr_array(path: Path):
+    """The full-resolution array of a Zarr array or OME-Zarr image group."""
+    try:
+        import zarr
+    except ImportError:
+        raise BmzcardError("reading Zarr needs the zarr package: pip install 'bmzcard[zarr]'", path=path) from None
+    node = zarr.open(str(path), mode="r")
+    if hasattr(node, "shape"):
+        return node
+    attributes = dict(node.attrs)
+    multiscales = attributes.get("multiscales") or attributes.get("ome", {}).get("multiscales")
+    if not multiscales:
+        raise BmzcardError("a Zarr group without OME 'multiscales' metadata; point to the array itself",
+                           path=path)
+    return node[multiscales[0]["datasets"][0]["path"]]
+
+
+def _reason(error: Exception) -> str:
+    return " ".join(str(error).split()) or type(error).__name__

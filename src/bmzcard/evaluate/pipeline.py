@@ -1,0 +1,163 @@
+"""One image through the pipeline: read, predict (or read the prediction), compare.
+
+Everything a worker process needs is in the picklable :class:`Job`; a worker
+loads the model once (:func:`init_worker`) and returns plain results, so an
+error in any process reaches the user as the same one-line message naming
+the manifest row and file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from bmzcard.errors import BmzcardError
+from bmzcard.evaluate.images import image_shape, read_image
+from bmzcard.evaluate.manifest import Manifest, Row, row_error
+from bmzcard.evaluate.postprocess import PredictionRule
+from bmzcard.evaluate.predict import ModelRunner, ModelSettings
+from bmzcard.metrics import MetricInputError, compute_metrics
+
+
+@dataclass(frozen=True)
+class Job:
+    """What to compute for each image (picklable, sent to worker processes).
+
+    Attributes
+    ----------
+    manifest : Path
+        For error messages.
+    task : str
+        Canonical task name of :mod:`bmzcard.metrics`.
+    rule : PredictionRule
+    metrics : tuple of str or None
+        Metric names; None for the task's defaults.
+    spacing : tuple of float or None
+        Pixel size per axis for distance metrics.
+    model : ModelSettings or None
+        None when the manifest has predictions.
+    """
+
+    manifest: Path
+    task: str
+    rule: PredictionRule
+    metrics: tuple[str, ...] | None = None
+    spacing: tuple[float, ...] | None = None
+    model: ModelSettings | None = None
+
+
+@dataclass
+class ImageResult:
+    """Metrics of one image and how its prediction was obtained."""
+
+    row: int
+    image: str
+    factors: dict[str, str]
+    metrics: dict[str, float]
+    inference: str  # "file", or the ModelRunner mode ("whole", "whole-unpadded", "tiled")
+    shape: tuple[int, ...] = field(default=())
+
+
+def precheck(manifest: Manifest) -> None:
+    """Read every file's header and compare shapes where no model runs.
+
+    Raises
+    ------
+    BmzcardError
+        Naming the row and file of the first unreadable file or shape mismatch.
+    """
+    for row in manifest.rows:
+        shapes = {}
+        for column in ("image", "ground_truth", "prediction"):
+            path = getattr(row, column)
+            if path is None:
+                continue
+            try:
+                shapes[column] = image_shape(path)
+            except BmzcardError as error:
+                raise row_error(manifest.path, row.number, f"{column}: {error}") from None
+        if row.prediction is not None:
+            truth, predicted = shapes["ground_truth"], _without_leading_ones(shapes["prediction"],
+                                                                             len(shapes["ground_truth"]))
+            if predicted != truth and predicted[-len(truth):] != truth:
+                raise row_error(manifest.path, row.number,
+                                f"shape mismatch: prediction {row.prediction.name} is {shapes['prediction']}, "
+                                f"ground_truth {row.ground_truth.name} is {truth}")
+
+
+def _without_leading_ones(shape: tuple[int, ...], ndim: int) -> tuple[int, ...]:
+    while len(shape) > ndim and shape[0] == 1:
+        shape = shape[1:]
+    return shape
+
+
+def load_pair(row: Row, job: Job, runner: ModelRunner | None
+              ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray, str]:
+    """The image (None when not needed), ground truth and comparable prediction of a row.
+
+    Raises
+    ------
+    BmzcardError
+        Naming the manifest row for any unreadable file, NaN, model failure or
+        shape mismatch.
+    """
+    try:
+        truth = read_image(row.ground_truth)
+        if row.prediction is not None:
+            image, raw, inference, source = None, read_image(row.prediction), "file", row.prediction
+        else:
+            if runner is None:
+                raise BmzcardError("no prediction column and no model package to predict with")
+            image = read_image(row.image)
+            raw, inference = runner.predict(image, row.image)
+            source = f"model output for {row.image}"
+        prediction = job.rule.apply(raw, truth.ndim, source)
+    except BmzcardError as error:
+        raise row_error(job.manifest, row.number, str(error)) from None
+    if prediction.shape != truth.shape:
+        what = f"prediction {row.prediction.name}" if row.prediction else f"model output for {row.image.name}"
+        raise row_error(job.manifest, row.number, f"shape mismatch: {what} is {prediction.shape}, "
+                        f"ground_truth {row.ground_truth.name} is {truth.shape}")
+    return image, truth, prediction, inference
+
+
+def evaluate_row(row: Row, job: Job, runner: ModelRunner | None) -> ImageResult:
+    """Metrics of one manifest row."""
+    _, truth, prediction, inference = load_pair(row, job, runner)
+    try:
+        values = compute_metrics(job.task, truth, prediction, spacing=job.spacing,
+                                 metrics=list(job.metrics) if job.metrics else None)
+    except MetricInputError as error:
+        raise row_error(job.manifest, row.number, f"{error} ({row.ground_truth.name})") from None
+    return ImageResult(row.number, row.name, dict(row.factors), {k: float(v) for k, v in values.items()},
+                       inference, tuple(truth.shape))
+
+
+# -- worker processes ---------------------------------------------------------
+_worker: dict[str, object] = {}
+
+
+def init_worker(job: Job) -> None:
+    """Load the model once per worker process."""
+    _worker["job"] = job
+    _worker["runner"] = ModelRunner(job.model) if job.model is not None else None
+
+
+def run_in_worker(row: Row) -> tuple[str, object]:
+    """``("ok", ImageResult)`` or ``("error", message)``: exceptions do not cross processes intact."""
+    try:
+        return "ok", evaluate_row(row, _worker["job"], _worker["runner"])  # type: ignore[arg-type]
+    except BmzcardError as error:
+        return "error", str(error)
+
+
+def worker_job(row: Row, job: Job) -> tuple[str, object]:
+    """:func:`run_in_worker` for workers that get the job with each row (dask): the model loads once."""
+    if _worker.get("job") != job:
+        try:
+            init_worker(job)
+        except BmzcardError as error:
+            return "error", str(error)
+    return run_in_worker(row)

@@ -1,0 +1,105 @@
+"""Turn a prediction into what the metrics compare, by explicit rules only.
+
+Probability maps are never binarized by a guessed cut-off: a float prediction
+for a segmentation task needs ``--threshold``, and instance labels are made
+from it by connected components. The rule is written into the provenance
+(:meth:`PredictionRule.describe`) so the numbers can be re-computed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bmzcard.errors import BmzcardError
+
+SEGMENTATION = ("semantic", "instance")
+
+
+@dataclass(frozen=True)
+class PredictionRule:
+    """How a raw prediction becomes labels (or stays intensities).
+
+    Attributes
+    ----------
+    task : str
+        Canonical task (``semantic``, ``instance``, ``restoration``).
+    threshold : float or None
+        Foreground where ``prediction >= threshold``.
+    channel : int or None
+        Which channel of a multi-channel prediction to use.
+    connected_components : bool
+        Label connected foreground regions (instance task); forced on for
+        thresholded predictions of the instance task.
+    """
+
+    task: str
+    threshold: float | None = None
+    channel: int | None = None
+    connected_components: bool = False
+
+    def check(self) -> None:
+        """Refuse options that do not apply to the task."""
+        if self.task not in SEGMENTATION and self.threshold is not None:
+            raise BmzcardError(f"--threshold does not apply to {self.task}", field="--threshold")
+        if self.task != "instance" and self.connected_components:
+            raise BmzcardError("--connected-components applies to instance segmentation only",
+                               field="--connected-components")
+
+    def describe(self) -> str:
+        """The rule in words, for the card and the provenance."""
+        steps = []
+        if self.channel is not None:
+            steps.append(f"channel {self.channel} of the prediction")
+        if self.threshold is not None:
+            steps.append(f"foreground where prediction >= {self.threshold:g}")
+        if self.task == "instance" and (self.threshold is not None or self.connected_components):
+            steps.append("instances = connected components of the foreground (full connectivity)")
+        if not steps:
+            steps.append("prediction compared as given" + (" (integer labels)" if self.task in SEGMENTATION else ""))
+        return "; ".join(steps)
+
+    def apply(self, prediction: np.ndarray, ground_truth_ndim: int, where: Path | str) -> np.ndarray:
+        """The prediction ready for the metrics.
+
+        Parameters
+        ----------
+        prediction : ndarray
+            Model output or prediction file (a leading channel axis allowed).
+        ground_truth_ndim : int
+            Number of axes of the ground truth, to tell a channel axis apart.
+        where : Path or str
+            The file (or "model output for <image>") to name in errors.
+        """
+        array = np.asarray(prediction)
+        while array.ndim > ground_truth_ndim and array.shape[0] == 1 and self.channel is None:
+            array = array[0]
+        if array.ndim == ground_truth_ndim + 1:
+            if self.channel is None:
+                raise BmzcardError(f"the prediction has {array.shape[0]} channels (shape {array.shape}); "
+                                   "choose one with --channel", path=where)
+            if not 0 <= self.channel < array.shape[0]:
+                raise BmzcardError(f"--channel {self.channel} is out of range for {array.shape[0]} channels",
+                                   path=where)
+            array = array[self.channel]
+        if self.task not in SEGMENTATION:
+            return array
+        is_float = np.issubdtype(array.dtype, np.floating)
+        if self.threshold is None:
+            if is_float and not np.array_equal(array, np.round(array)):
+                raise BmzcardError("the prediction holds non-integer values (probabilities?); give --threshold "
+                                   "to binarize it", path=where)
+            array = array.astype(np.int64) if is_float else array
+            if self.task == "instance" and self.connected_components:
+                return _components(array != 0)
+            return array
+        foreground = array >= self.threshold
+        return _components(foreground) if self.task == "instance" else foreground
+
+
+def _components(mask: np.ndarray) -> np.ndarray:
+    from skimage.measure import label
+
+    return label(mask, connectivity=mask.ndim).astype(np.int32)
