@@ -187,10 +187,10 @@ def test_pre_commit_hook_runs_check():
     assert runner.invoke(app, [*entry[1:], "--help"]).exit_code == 0
 
 
-def test_verify_says_it_is_not_available(cards):
-    result = run(str(cards / "dij__usiigaci.md"), "--verify")
-    assert result.exit_code == 2
-    assert "--verify is not available yet" in result.output
+def test_verify_without_a_recorded_evaluation_warns(cards):
+    result = run(str(cards / "dij__usiigaci.md"), "--verify", "--select", "V001")
+    assert result.exit_code == 0
+    assert "V001" in result.output and "nothing to verify" in result.output
 
 
 def test_output_file(tmp_path, cards):

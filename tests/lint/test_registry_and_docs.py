@@ -22,7 +22,7 @@ def test_codes_are_unique_well_formed_and_match_their_family():
     rules = [e.rule for e in ACTIVE]
     assert len(rules) == len(set(rules))  # a rule has one code
     for entry in ACTIVE:
-        assert re.fullmatch(r"[SPCELI]\d{3}", entry.code)
+        assert re.fullmatch(r"[SPCELIV]\d{3}", entry.code)
         assert FAMILIES[entry.code[0]] == entry.rule.family
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", entry.rule.name)
         assert re.fullmatch(r"\d+\.\d+\.\d+", entry.since)

@@ -81,9 +81,11 @@ def check(
     entries = selected(_codes(select) or config.select, (_codes(ignore) or []) + list(config.ignore))
     use_network = config.online if online is None else online
     if verify:
-        from bmzcard.lint.verify import verify_available
+        from bmzcard.lint.registry import BY_CODE
+        from bmzcard.lint.verify import VERIFY_CODE
 
-        verify_available()
+        if BY_CODE[VERIFY_CODE] not in entries:
+            entries.append(BY_CODE[VERIFY_CODE])
     targets = discover(paths, rdf)
     if fix:
         from bmzcard.lint.fix import fix_targets

@@ -40,7 +40,7 @@ from bmzcard.evaluate.predict import (
     load_description,
 )
 
-__all__ = ["SUPPORTED_TASKS", "EvaluateOptions", "EvaluationReport", "evaluate", "evaluate_example"]
+__all__ = ["SUPPORTED_TASKS", "EvaluateOptions", "EvaluationReport", "evaluate", "evaluate_example", "recompute_entry"]
 
 #: Canonical tasks evaluate can run per image.
 SUPPORTED_TASKS = ("semantic", "instance", "restoration")
@@ -417,3 +417,29 @@ def evaluate_example(package_dir: str | Path, *, workers: int = 1) -> Evaluation
                               device="cpu", workers=workers, dataset_id=EXAMPLE_DATASET_ID,
                               dataset_source=EXAMPLE_DATASET_SOURCE, dataset_role="test")
     return evaluate(eval_manifest_path(), package_dir, options, write_card=True)
+
+
+def recompute_entry(record: dict) -> tuple[dict, str]:
+    """Re-run an evaluation recorded in a card's sidecar, writing nothing.
+
+    Parameters
+    ----------
+    record : dict
+        The sidecar's ``"evaluation"`` record (settings, manifest, package).
+
+    Returns
+    -------
+    tuple of (dict, str)
+        The RDF evaluation entry the re-computation gives (same labels and cell
+        format as the card's table) and the manifest's sha256 now.
+    """
+    from bmzcard.evaluate.card import evaluation_entry
+
+    settings = {k: tuple(v) if isinstance(v, list) else v for k, v in record["options"].items()}
+    settings.update(workers=1, scheduler=None)  # in this process: the numbers do not depend on it
+    options = EvaluateOptions(**settings)
+    report = evaluate(record["manifest"], record["package"], options)
+    entry = evaluation_entry(report.summary, dataset_id=options.dataset_id, dataset_source=options.dataset_source,
+                             dataset_role=options.dataset_role, description=report.record["prediction_rule"],
+                             distance_unit=_distance_unit(report.record))
+    return entry, report.record["manifest_sha256"]

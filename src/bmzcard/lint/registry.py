@@ -3,7 +3,8 @@
 Codes are stable: a rule keeps its code for life, and a removed rule's code is
 listed as removed and never given to another rule. Prefixes name the family:
 S structure, P placeholders and completeness, C consistency with the RDF,
-E evaluation sanity, L links and media, I environmental impact.
+E evaluation sanity, L links and media, I environmental impact, V verification
+(re-computes evaluations; preview: runs with `check --verify`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bmzcard.lint.rules import impact as i
 from bmzcard.lint.rules import links as l
 from bmzcard.lint.rules import placeholders as p
 from bmzcard.lint.rules import structure as s
+from bmzcard.lint.verify import RecomputedResults
 
 
 class Status(enum.Enum):
@@ -42,6 +44,7 @@ FAMILIES = {
     "E": "evaluation",
     "L": "links",
     "I": "impact",
+    "V": "verify",
 }
 
 _STABLE, _PREVIEW = Status.STABLE, Status.PREVIEW
@@ -86,6 +89,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("I001", i.CarbonWithoutBasis, _STABLE, "0.1.0"),
     Entry("I002", i.CarbonUnit, _STABLE, "0.1.0"),
     Entry("I003", i.CarbonEstimateMismatch, _STABLE, "0.1.0"),
+    Entry("V001", RecomputedResults, _PREVIEW, "0.1.0"),
 )
 
 BY_CODE = {entry.code: entry for entry in ENTRIES}
