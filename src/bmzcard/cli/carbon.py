@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import enum
-import json
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+
+from bmzcard.render.files import write_json
 
 
 class Listing(str, enum.Enum):
@@ -138,7 +139,4 @@ def carbon(
     )
     _print_estimate(result)
     if json_out is not None:
-        try:
-            json_out.write_text(json.dumps(result.to_json(), indent=2) + "\n", encoding="utf-8")
-        except OSError as error:
-            raise BmzcardError(f"cannot write: {error.strerror}", path=json_out) from None
+        write_json(json_out, result.to_json())

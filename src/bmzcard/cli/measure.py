@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+
+from bmzcard.render.files import write_json
 
 # Threads used unless told otherwise: a fixed number, fewer on smaller machines.
 DEFAULT_THREADS = 4
@@ -138,7 +139,6 @@ def measure(
 
     - `bmzcard measure path/to/package --write-card`
     """
-    from bmzcard.errors import BmzcardError
     from bmzcard.measure import measure_package
 
     shapes = None
@@ -158,10 +158,7 @@ def measure(
     )
     _print(result)
     if json_out is not None:
-        try:
-            json_out.write_text(json.dumps(result.to_json(), indent=2) + "\n", encoding="utf-8")
-        except OSError as error:
-            raise BmzcardError(f"cannot write: {error.strerror}", path=json_out) from None
+        write_json(json_out, result.to_json())
     if write_card:
         from bmzcard.cli.app import stderr
         from bmzcard.generate import write_measurements

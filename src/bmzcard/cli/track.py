@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+
+from bmzcard.render.files import write_json
 
 
 def _print(record: dict, out: Path) -> None:
@@ -70,15 +71,11 @@ def track(
 
     - `bmzcard track --provider gcp --region us-central1 -H T4 -- bash train.sh`
     """
-    from bmzcard.errors import BmzcardError
     from bmzcard.track import choose_location, run_tracked
 
     location = choose_location(country, provider, region)
     record = run_tracked(command, location, hardware=hardware, devices=devices, training=training)
-    try:
-        json_out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    except OSError as error:
-        raise BmzcardError(f"cannot write: {error.strerror}", path=json_out) from None
+    write_json(json_out, record)
     _print(record, json_out)
     if record["returncode"] != 0:
         raise typer.Exit(record["returncode"])

@@ -13,7 +13,6 @@ written, so a bad row leaves nothing behind.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -291,10 +290,10 @@ def _record(manifest: Manifest, package, options: EvaluateOptions, job: Job, run
 
 
 def _write_tables(report: EvaluationReport, json_path: Path | None, csv_path: Path | None, csv_text: str) -> None:
-    from bmzcard.render.files import atomic_write
+    from bmzcard.render.files import atomic_write, write_json
 
     if json_path is not None:
-        atomic_write(json_path, json.dumps(report.document, indent=2, ensure_ascii=False) + "\n")
+        write_json(json_path, report.document)
         report.written.append(json_path)
     if csv_path is not None:
         atomic_write(csv_path, csv_text)
@@ -313,7 +312,7 @@ def _write_card(report: EvaluationReport, manifest: Manifest, package, options: 
         write_bytes_atomic,
     )
     from bmzcard.generate import default_output, generate_card
-    from bmzcard.render.files import atomic_write
+    from bmzcard.render.files import write_json
     from bmzcard.render.provenance import read_sidecar, sidecar_path
     from bmzcard.render.rdf_config import write_rdf
 
@@ -362,7 +361,7 @@ def _write_card(report: EvaluationReport, manifest: Manifest, package, options: 
                   rdf_sha256=hashlib.sha256(rdf_text.encode("utf-8")).hexdigest())
     sidecar = read_sidecar(card)
     sidecar["evaluation"] = record
-    atomic_write(sidecar_path(card), json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n")
+    write_json(sidecar_path(card), sidecar)
     report.card = card
     report.written += [card, sidecar_path(card)]
 
