@@ -257,3 +257,12 @@ def test_records_of_carbon_and_track_fill_environmental_impact(package):
     not_a_record = package / "test_input.npy"
     result = runner.invoke(app, ["generate", str(package), "-o", str(output), "--record", str(not_a_record)])
     assert result.exit_code == 2 and "test_input.npy" in result.output
+
+
+def test_parameter_count_is_read_from_the_weights_without_running_them(package):
+    output = package / "card.md"
+    generate_card(package / "bioimageio.yaml", output)
+    assert "- **Model size:** 449,489 parameters; ONNX: 1.81 MB" in output.read_text()
+    facts = {f["key"]: f for f in json.loads(sidecar_path(output).read_text())["facts"]}
+    sources = facts["speeds_sizes_times.model_size"]["sources"]
+    assert {"kind": "file", "where": "weights.onnx"}.items() <= sources[-1].items()

@@ -598,8 +598,11 @@ def _weights(description, package: Package, config) -> list[Fact]:
     facts.append(Fact("training_hyperparameters.framework", framework_text, tuple(sources[:1] + sources[1:])))
     facts.append(Fact("software_dependencies.framework", framework_text, tuple(sources)))
     parameters = authored(config, "model_parameter_count")
+    count_source = Provenance("rdf", "config.bioimageio.model_parameter_count")
+    if not parameters:
+        parameters, count_source = _count_parameters(description, package)
     size_lines = ([f"{parameters:,} parameters"] if parameters else []) + sizes
-    size_sources = tuple(sources) + ((Provenance("rdf", "config.bioimageio.model_parameter_count"),) if parameters else ())
+    size_sources = tuple(sources) + ((count_source,) if parameters else ())
     facts.append(Fact("speeds_sizes_times.model_size", "; ".join(size_lines), size_sources))
     if total:
         facts.append(Fact("hardware_requirements.storage", f"{_human_size(total)} of weights in all formats",
@@ -629,6 +632,22 @@ def _weights(description, package: Package, config) -> list[Fact]:
         if value:
             facts.append(from_rdf(key, _text(value), f"config.bioimageio.{name}"))
     return facts
+
+
+def _count_parameters(description, package: Package) -> tuple[int | None, Provenance | None]:
+    """Parameters read from the weight files themselves (ONNX, TorchScript), never by running them."""
+    from bmzcard.measure.params import count_parameters
+
+    if package.is_zip:
+        return None, None
+    for name, weights in _weight_formats(description):
+        source = _source_text(weights)
+        if name not in ("onnx", "torchscript", "pytorch_state_dict") or not package.has_file(source):
+            continue
+        counted = count_parameters(name, package.root / source)
+        if counted.parameters:
+            return counted.parameters, Provenance("file", source, detail=counted.counted)
+    return None, None
 
 
 def _card_sections(config) -> list[Fact]:
