@@ -266,3 +266,24 @@ def test_parameter_count_is_read_from_the_weights_without_running_them(package):
     facts = {f["key"]: f for f in json.loads(sidecar_path(output).read_text())["facts"]}
     sources = facts["speeds_sizes_times.model_size"]["sources"]
     assert {"kind": "file", "where": "weights.onnx"}.items() <= sources[-1].items()
+
+
+def test_a_pinned_documentation_hash_follows_the_new_card(package):
+    """An RDF that pins its README's sha256 still validates, with io checks, after generate rewrites it."""
+    import hashlib
+
+    from bioimageio.spec import InvalidDescr, load_description
+
+    rdf = package / "bioimageio.yaml"
+    readme = package / "README.md"
+    old_hash = hashlib.sha256(readme.read_bytes()).hexdigest()
+    rdf.write_text(rdf.read_text().replace("documentation: README.md",
+                                           f"documentation:\n  source: README.md\n  sha256: {old_hash}"))
+    report = generate_card(rdf, readme)
+    new_hash = hashlib.sha256(readme.read_bytes()).hexdigest()
+    assert new_hash != old_hash and f"sha256: {new_hash}" in rdf.read_text()
+    assert any("documentation.sha256" in note for note in report.notes)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        description = load_description(rdf, perform_io_checks=True)
+    assert not isinstance(description, InvalidDescr), description.validation_summary.display()

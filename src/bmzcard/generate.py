@@ -99,9 +99,33 @@ def generate_card(
         "read_as": str(loaded.description.format_version),
     }
     kept = {k: v for k, v in read_sidecar(output).items() if k not in ("facts", "inputs")}
+    pinned = _pinned_documentation(loaded.raw, package, output)
+    rdf_text = None
+    if pinned is not None:  # the RDF pins this card's hash: validate the new hash before writing anything
+        from bmzcard.render.rdf_config import rdf_text_with_values
+
+        new_hash = hashlib.sha256(result.text.encode("utf-8")).hexdigest()
+        if new_hash != pinned:
+            rdf_text = rdf_text_with_values(package, {("documentation", "sha256"): new_hash})
     atomic_write(output, result.text)
     atomic_write(sidecar_path(output), sidecar_text(result.written, inputs, keep=kept))
+    if rdf_text is not None:
+        from bmzcard.render.rdf_config import write_rdf
+
+        write_rdf(package, rdf_text)
+        report.notes.append(f"updated documentation.sha256 in {package.display()} (backup kept)")
     return report
+
+
+def _pinned_documentation(raw: dict, package: Package, output: Path) -> str | None:
+    """The sha256 the RDF pins for its documentation, when that documentation is this card."""
+    documentation = raw.get("documentation")
+    if package.is_zip or not isinstance(documentation, dict) or not documentation.get("sha256"):
+        return None
+    source = documentation.get("source")
+    if not isinstance(source, str) or (package.root / source).resolve() != output.resolve():
+        return None
+    return str(documentation["sha256"])
 
 
 def write_measurements(source: str | Path, measurement: dict, *, card: Path | None = None) -> GenerateReport:

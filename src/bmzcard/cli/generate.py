@@ -76,6 +76,8 @@ def generate(
         stderr.print(f"Kept {len(kept)} human-written values: " + ", ".join(c.key for c in kept), highlight=False)
     if report.backup:
         stderr.print(f"Backup of the previous card: {report.backup}", highlight=False)
+    for note in report.notes:
+        stderr.print(note, highlight=False)
     if verbose:
         for key in sorted(report.written):
             where = ", ".join(f"{s.kind}:{s.where}" for s in report.written[key].sources)

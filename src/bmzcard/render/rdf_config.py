@@ -1,4 +1,4 @@
-"""Write card fields back into the RDF's `config.bioimageio`, keeping everything else.
+"""Write values back into the RDF (card fields under `config.bioimageio`), keeping everything else.
 
 Only the blocks of the keys being set are rewritten: every other line of the
 file, comments included, stays byte for byte (a full YAML re-dump would re-wrap
@@ -28,6 +28,11 @@ def rdf_text_with_config(package: Package, updates: dict[str, Any]) -> str:
         For a zip package (its RDF cannot be edited in place), a `config` written
         in flow style, or when the edited RDF does not validate.
     """
+    return rdf_text_with_values(package, {(*CONFIG_PATH, key): value for key, value in updates.items()})
+
+
+def rdf_text_with_values(package: Package, updates: dict[tuple[str, ...], Any]) -> str:
+    """The RDF's text with the value at each key path (`("documentation", "sha256")`) set; validated."""
     from ruamel.yaml import YAML
 
     from bmzcard.sources.rdf import describe
@@ -36,8 +41,8 @@ def rdf_text_with_config(package: Package, updates: dict[str, Any]) -> str:
         raise BmzcardError("cannot edit an RDF inside a zip; unzip the package and use the folder",
                            path=package.source)
     text = package.read_bytes(package.rdf_name, MAX_RDF_BYTES).decode("utf-8-sig")
-    for key, value in updates.items():
-        text = _set(text, (*CONFIG_PATH, key), value, package)
+    for keys, value in updates.items():
+        text = _set(text, keys, value, package)
     describe(YAML(typ="safe").load(text), package)  # raises a BmzcardError naming the field
     return text
 
