@@ -39,13 +39,14 @@ def test_package_validates_with_io_checks(descr) -> None:
     assert descr.format_version == ModelDescr.implemented_format_version
 
 
-def test_rdf_keeps_comments_and_leaves_measured_fields_out(rdf_path: Path) -> None:
+def test_rdf_keeps_comments_and_leaves_evaluations_to_evaluate(rdf_path: Path) -> None:
     text = rdf_path.read_text(encoding="utf-8")
     card_fields = YAML().load(text)["config"]["bioimageio"]
     assert text.startswith("# bmzcard's bundled example model package.")
-    # `bmzcard evaluate` and the impact measurement own these fields.
+    # `bmzcard evaluate` owns the evaluations; training hardware and hours are known, the location is not.
     assert "evaluations" not in card_fields
-    assert "environmental_impact" not in card_fields
+    assert set(card_fields["environmental_impact"]) == {"hardware_type", "hours_used"}
+    assert card_fields["environmental_impact"]["hours_used"] == card_fields["training"]["training_duration"]
 
 
 def test_declared_parameter_count_is_the_real_one(descr) -> None:

@@ -50,9 +50,10 @@ def demo(
     measurement = measure_package(target, timing=timing, threads=1)
     write_measurements(target, measurement.to_json())
     stdout.print("Speeds, Sizes, Times and Hardware Requirements filled from measurements")
-    stdout.print("Environmental Impact stays TODO: bmzcard does not guess where the example was trained. "
-                 "With your hardware and region: `bmzcard carbon -H HARDWARE --hours H --provider P --region R "
-                 "--json carbon.json` then `bmzcard generate PACKAGE --record carbon.json`.", highlight=False)
+    stdout.print("Environmental Impact: hardware and hours come from the RDF; Compute Region and Carbon Emitted "
+                 "stay TODO, because bmzcard never guesses where a model was trained. With a region: "
+                 "`bmzcard carbon -H HARDWARE --hours H --provider P --region R --json carbon.json`, then "
+                 "`bmzcard generate PACKAGE --record carbon.json`.", highlight=False)
 
     stdout.rule("4/4 check: what a reviewer would see")
     card = report.output
