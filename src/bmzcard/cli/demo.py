@@ -55,6 +55,10 @@ def demo(
                  "`bmzcard carbon -H HARDWARE --hours H --provider P --region R --json carbon.json`, then "
                  "`bmzcard generate PACKAGE --record carbon.json`.", highlight=False)
 
+    # Each step backs up what it changes; in a fresh demo copy those are only our own earlier steps.
+    for leftover in [*target.glob("*.bak"), *target.glob("*.bak[0-9]*")]:
+        leftover.unlink()
+
     stdout.rule("4/4 check: what a reviewer would see")
     card = report.output
     _check(card)
