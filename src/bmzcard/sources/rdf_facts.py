@@ -520,7 +520,7 @@ def _training(description, config) -> list[Fact]:
                                       "config.bioimageio.training.loss_function"))
     duration = authored(training, "training_duration")
     if duration is not None:
-        facts.append(from_rdf("speeds_sizes_times.training_time", f"{_number(duration)} hours",
+        facts.append(from_rdf("speeds_sizes_times.training_time", _hours(duration),
                               "config.bioimageio.training.training_duration"))
     steps = []
     training_preprocessing = authored(training, "training_preprocessing")
@@ -550,6 +550,14 @@ def _training(description, config) -> list[Fact]:
         for key in ("training_hyperparameters.architecture", "model_architecture_and_objective.architecture"):
             facts.append(from_rdf(key, text, "config.bioimageio.architecture_description"))
     return facts
+
+
+def _hours(value: Any) -> str:
+    """`0.08126` hours as `0.08126 hours (4.9 minutes)`: short runs read better in minutes."""
+    text = f"{_number(value)} hours"
+    if isinstance(value, (int, float)) and 0 < value < 1:
+        text += f" ({value * 60:.1f} minutes)"
+    return text
 
 
 def _number(value: Any) -> str:
@@ -729,7 +737,8 @@ def _environmental_impact(config) -> list[Fact]:
                             ("carbon_emitted", "co2_emitted", " kg CO2eq")):
         value = authored(impact, name)
         if value is not None and value != "":
-            facts.append(from_rdf(f"environmental_impact.{key}", f"{_number(value)}{unit}",
+            text = _hours(value) if key == "hours_used" and isinstance(value, (int, float)) else f"{_number(value)}{unit}"
+            facts.append(from_rdf(f"environmental_impact.{key}", text,
                                   f"config.bioimageio.environmental_impact.{name}"))
     return facts
 
