@@ -146,7 +146,7 @@ def measure(
         from bmzcard.measure.package import load_model
 
         descr = load_model(package)
-        ids = [str(getattr(d, "id", None) or getattr(d, "name")) for d in descr.inputs]
+        ids = [str(getattr(d, "id", None) or d.name) for d in descr.inputs]
         shapes = parse_shapes(shape, ids)
     result = measure_package(
         package,
