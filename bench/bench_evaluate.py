@@ -9,8 +9,9 @@ Two measurements:
 2. The shared 3D nuclei volume tiled R times per axis, evaluated as instance
    segmentation from a Zarr prediction: peak memory of numpy allocations
    (tracemalloc) divided by the size of the ground truth volume. The issue
-   asks for about 2x; this shows how far the pipeline (which loads whole
-   volumes and lets the metrics allocate what they need) is from that.
+   asks for about 2x; this shows how far the whole-volume path (a TIFF
+   ground truth is always read whole) is from that. `bench_memory.py`
+   compares it with the slab-by-slab path taken for large `.npy`/Zarr pairs.
 
 Not a test: timings depend on the machine.
 """

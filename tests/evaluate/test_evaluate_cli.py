@@ -146,7 +146,7 @@ def test_unknown_metrics_and_tasks_are_refused_before_any_image(small):
     result = runner.invoke(app, ["evaluate", "--data", str(manifest)])
     assert result.exit_code == 2 and "give --task" in result.output
     result = runner.invoke(app, ["evaluate", "--data", str(manifest), "--task", "classification"])
-    assert result.exit_code == 2 and "does not run classification yet" in " ".join(result.output.split())
+    assert result.exit_code == 2 and "'gt.npy' is a file" in " ".join(result.output.split())
 
 
 def test_package_code_is_refused_without_allow_code(tmp_path):

@@ -24,6 +24,11 @@ def _names(text: str | None) -> tuple[str, ...] | None:
     return None if text is None else tuple(p.strip().lower() for p in text.split(",") if p.strip())
 
 
+def _labels(text: str | None) -> tuple[str, ...] | None:
+    """Class names as given (case kept: they are compared with the manifest's labels)."""
+    return None if text is None else tuple(p.strip() for p in text.split(",") if p.strip())
+
+
 def _cell_text(cell: str, low: float, high: float) -> str:
     from rich.markup import escape
 
@@ -39,14 +44,21 @@ def evaluate(
     ] = None,
     data: Annotated[Path, typer.Option("--data", "-d", help="Manifest CSV/TSV: image, ground_truth, "
                                        "optional prediction, and factor columns.", show_default=False)] = ...,
-    task: Annotated[Optional[str], typer.Option(help="semantic-segmentation, instance-segmentation or "
-                                                "restoration. Default: the package's config.bioimageio.task or tags.")] = None,
+    task: Annotated[Optional[str], typer.Option(help="semantic-segmentation, instance-segmentation, restoration, "
+                                                "classification or detection. Default: the package's "
+                                                "config.bioimageio.task or tags.")] = None,
     threshold: Annotated[Optional[float], typer.Option(help="Foreground where prediction >= THRESHOLD "
                                                        "(needed for probability outputs; recorded).")] = None,
     channel: Annotated[Optional[int], typer.Option(help="Channel of a multi-channel prediction to use.")] = None,
     connected_components: Annotated[bool, typer.Option(
         "--connected-components", help="Instance task: label connected components of an integer mask "
         "(always done after --threshold).")] = False,
+    classes: Annotated[Optional[str], typer.Option(help="Classification: comma-separated class names in the "
+                                                   "model's output order (default: the output index).")] = None,
+    match_distance: Annotated[Optional[float], typer.Option(help="Detection of points: largest distance of a "
+                                                            "match, in spacing units (required for points).")] = None,
+    iou_threshold: Annotated[Optional[float], typer.Option(help="Detection of boxes: smallest IoU of a match "
+                                                           "(default 0.5).")] = None,
     metrics: Annotated[Optional[str], typer.Option(help="Comma-separated metric names (default: the task's).")] = None,
     factor: Annotated[Optional[list[str]], typer.Option(help="Factor column to use (repeatable; default: "
                                                         "every extra column).")] = None,
@@ -60,7 +72,8 @@ def evaluate(
                                                 "of a size the model cannot take).")] = None,
     allow_code: Annotated[bool, typer.Option("--allow-code", help="Allow running a pytorch_state_dict "
                                              "architecture's Python file from the package.")] = False,
-    workers: Annotated[int, typer.Option(help="Images computed in parallel processes (or local dask workers).")] = 1,
+    workers: Annotated[int, typer.Option(help="Images computed in parallel processes (or local dask workers; "
+                                         "classification and detection run in this process).")] = 1,
     scheduler: Annotated[Optional[str], typer.Option(help="Run on dask.distributed: 'local' for a local cluster "
                                                      "of --workers processes, or a scheduler address "
                                                      "(tcp://host:8786) whose workers see the same files.")] = None,
@@ -87,6 +100,17 @@ def evaluate(
     bootstrap confidence interval for every metric, overall and per level of
     every factor column.
 
+    Manifest formats (one row per image; extra columns are factors):
+    segmentation and restoration: image, ground_truth and prediction are
+    image files (.npy, .tif, .png, Zarr). classification: ground_truth and
+    prediction are class labels (text or integers), not files; without
+    prediction the model's class scores give the argmax class; each metric
+    is computed on each level's images, its ± and interval from a bootstrap
+    over those images; the JSON holds the confusion matrices. detection:
+    ground_truth and prediction are CSV files of points (columns y,x or
+    z,y,x; --match-distance) or boxes (y_min,x_min,y_max,x_max; IoU >=
+    --iou-threshold), an optional score column gives mAP for boxes.
+
     With --write-card, the RDF gets a `config.bioimageio.evaluations` entry
     (comments and other lines kept, a backup made), and the card its Testing
     Data, Factors, Metrics and Quantitative Results, with box plots and an
@@ -98,8 +122,13 @@ def evaluate(
 
         bmzcard evaluate --data predictions.csv --task instance-segmentation
 
+        bmzcard evaluate --data labels.csv --task classification --json classes.json
+
+        bmzcard evaluate --data spots.csv --task detection --match-distance 3
+
         bmzcard evaluate my_model/ -d test.csv --threshold 0.5 --write-card --dataset-id my-test-set --dataset-source https://zenodo.org/records/123
     """
+    from rich.markup import escape
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -121,6 +150,7 @@ def evaluate(
         raise BmzcardError("--workers and --bootstrap must be at least 1", field="--workers")
     options = EvaluateOptions(
         task=task, threshold=threshold, channel=channel, connected_components=connected_components,
+        classes=_labels(classes), match_distance=match_distance, iou_threshold=iou_threshold,
         metrics=_names(metrics), factors=tuple(factor) if factor else None, spacing=_floats(spacing, "--spacing"),
         weight_format=weight_format, device=device, tile=tile, allow_code=allow_code, workers=workers,
         scheduler=scheduler, seed=seed, resamples=bootstrap, dataset_id=dataset_id, dataset_source=dataset_source,
@@ -138,7 +168,7 @@ def evaluate(
     for level in levels:
         table.add_column("Overall" if level == OVERALL else level, justify="right")
     for metric, cells in report.summary.items():
-        table.add_row(metric, *(_cell_text(format_cell(c), c.ci_low, c.ci_high) for c in cells.values()))
+        table.add_row(escape(metric), *(_cell_text(format_cell(c), c.ci_low, c.ci_high) for c in cells.values()))
     stdout.print(table)
     for path in report.written:
         stderr.print(f"wrote {path}", highlight=False)

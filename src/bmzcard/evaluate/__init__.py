@@ -6,8 +6,10 @@ per-level mean ± std, n and a seeded bootstrap CI -> JSON, per-image CSV and,
 with ``write_card``, the RDF's ``config.bioimageio.evaluations``, the card's
 Evaluation section, figures and the provenance record.
 
-Every input is checked and every image computed before the first file is
-written, so a bad row leaves nothing behind.
+Classification is scored on each level's set of images instead
+(:mod:`.classification`), and detection compares point or box files
+(:mod:`.detection`). Every input is checked and every image computed before
+the first file is written, so a bad row leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from importlib import metadata
 from pathlib import Path
 
 from bmzcard.errors import BmzcardError
+from bmzcard.evaluate import classification, detection
 from bmzcard.evaluate.aggregate import (
     DEFAULT_RESAMPLES,
     DEFAULT_SEED,
@@ -28,6 +31,7 @@ from bmzcard.evaluate.aggregate import (
     metric_names,
     summarize,
 )
+from bmzcard.evaluate.chunked import CHUNKED_ABOVE
 from bmzcard.evaluate.executors import run_rows
 from bmzcard.evaluate.manifest import Manifest, read_manifest
 from bmzcard.evaluate.pipeline import ImageResult, Job, load_pair, precheck
@@ -41,8 +45,10 @@ from bmzcard.evaluate.predict import (
 
 __all__ = ["SUPPORTED_TASKS", "EvaluateOptions", "EvaluationReport", "evaluate", "evaluate_example", "recompute_entry"]
 
-#: Canonical tasks evaluate can run per image.
-SUPPORTED_TASKS = ("semantic", "instance", "restoration")
+#: Canonical tasks evaluate can run.
+SUPPORTED_TASKS = ("semantic", "instance", "restoration", "classification", "detection")
+#: Tasks whose manifest rows hold images (the others: labels, point or box files).
+IMAGE_TASKS = ("semantic", "instance", "restoration")
 EVALUATION_DIR = "evaluation"
 #: The bundled example's evaluation data ships inside bmzcard (made by example/train.py)
 #: and has no web address; bioimageio.spec requires an http(s) URL, so the RFC 2606
@@ -62,6 +68,10 @@ class EvaluateOptions:
         Task name (aliases accepted); None takes it from the package.
     threshold, channel, connected_components
         See :class:`~bmzcard.evaluate.postprocess.PredictionRule`.
+    classes : tuple of str or None
+        Classification: the class names in the model's output order.
+    match_distance, iou_threshold
+        Detection: see :class:`~bmzcard.evaluate.detection.Matching`.
     metrics : tuple of str or None
         Metric names; None for the task's defaults.
     factors : tuple of str or None
@@ -75,6 +85,10 @@ class EvaluateOptions:
     scheduler : str or None
         ``"local"`` (a local dask cluster) or a dask scheduler address; None
         for no dask.
+    chunked_above : int or None
+        Ground truths above this many bytes (default 64 MiB) in ``.npy`` or
+        Zarr files, with prediction files, are evaluated slab by slab with
+        bounded memory and identical results; None: never.
     seed, resamples, confidence
         Bootstrap settings.
     dataset_id, dataset_source, dataset_role
@@ -85,6 +99,9 @@ class EvaluateOptions:
     threshold: float | None = None
     channel: int | None = None
     connected_components: bool = False
+    classes: tuple[str, ...] | None = None
+    match_distance: float | None = None
+    iou_threshold: float | None = None
     metrics: tuple[str, ...] | None = None
     factors: tuple[str, ...] | None = None
     spacing: tuple[float, ...] | None = None
@@ -94,6 +111,7 @@ class EvaluateOptions:
     allow_code: bool = False
     workers: int = 1
     scheduler: str | None = None
+    chunked_above: int | None = CHUNKED_ABOVE
     seed: int = DEFAULT_SEED
     resamples: int = DEFAULT_RESAMPLES
     confidence: float = 0.95
@@ -158,7 +176,6 @@ def evaluate(
         For any bad input, naming the file and manifest row; nothing is
         written then.
     """
-    manifest = read_manifest(manifest_path, factors=list(options.factors) if options.factors else None)
     description, loaded_package = None, None
     if package is not None:
         loaded_package, loaded = load_description(package)
@@ -168,30 +185,36 @@ def evaluate(
     if write_card and loaded_package.is_zip:
         raise BmzcardError("--write-card cannot edit an RDF inside a zip; unzip the package and evaluate the folder",
                            path=loaded_package.source)
+    task = _task(options.task, description)
+    labels = classification.LABEL_COLUMNS if task == "classification" else ()
+    manifest = read_manifest(manifest_path, factors=list(options.factors) if options.factors else None,
+                             label_columns=labels)
     if not manifest.has_predictions and package is None:
         raise BmzcardError("the manifest has no prediction column, so the model must run: give its PACKAGE",
                            path=manifest.path)
-    task = _task(options.task, description)
     _check_metrics(task, options.metrics)
     rule = PredictionRule(task, options.threshold, options.channel, options.connected_components)
     rule.check()
+    _check_task_options(task, options)
     if write_card:
         _check_dataset(options)
     model = None
     if not manifest.has_predictions:
+        if task == "detection":
+            raise BmzcardError("detection needs a prediction column (point or box files); evaluate does not "
+                               "run detection models", path=manifest.path)
         model = ModelSettings(str(package), options.weight_format, options.device, options.tile, options.allow_code)
     spacing, unit = _spacing(options.spacing, description)
-    job = Job(manifest.path, task, rule, options.metrics, spacing, model)
-    precheck(manifest)
+    job = Job(manifest.path, task, rule, options.metrics, spacing, model, options.chunked_above)
+    if task in IMAGE_TASKS:
+        precheck(manifest)
     runner = ModelRunner(model) if model is not None else None  # refuses weights and code before any image
-    results = run_rows(manifest.rows, job, runner, workers=options.workers, scheduler=options.scheduler,
-                       progress=progress)
-    summary = summarize(results, manifest.factors, seed=options.seed, resamples=options.resamples,
-                        confidence=options.confidence)
-    record = _record(manifest, package, options, job, runner, results, unit)
+    results, summary, rule_text, extra = _run(manifest, job, options, runner, _distance_unit(spacing, unit),
+                                              progress)
+    record = _record(manifest, package, options, job, runner, results, unit, rule_text)
     from bmzcard.evaluate.outputs import per_image_csv, result_json
 
-    document = result_json(task, results, summary, record)
+    document = dict(result_json(task, results, summary, record), **extra)
     report = EvaluationReport(task, results, summary, record, document)
     csv_text = per_image_csv(results, manifest.factors, metric_names(results))
     if write_card:
@@ -215,9 +238,6 @@ def _task(task: str | None, description) -> str:
     if canonical is None:
         known = ", ".join(sorted(set(TASK_ALIASES)))
         raise BmzcardError(f"unknown task {name!r}; known: {known}", field="--task")
-    if canonical not in SUPPORTED_TASKS:
-        raise BmzcardError(f"evaluate does not run {canonical} yet (it needs per-dataset inputs, not "
-                           f"per-image images); supported: {', '.join(SUPPORTED_TASKS)}", field="--task")
     return canonical
 
 
@@ -228,6 +248,38 @@ def _check_metrics(task: str, names: Sequence[str] | None) -> None:
     if unknown:
         raise BmzcardError(f"{unknown[0]!r} is not a {task} metric; available: {', '.join(AVAILABLE_METRICS[task])}",
                            field="--metrics")
+
+
+def _check_task_options(task: str, options: EvaluateOptions) -> None:
+    """Refuse an option of another task, so that it is not silently ignored."""
+    owners = {"--channel": (IMAGE_TASKS, options.channel), "--classes": (("classification",), options.classes),
+              "--match-distance": (("detection",), options.match_distance),
+              "--iou-threshold": (("detection",), options.iou_threshold)}
+    for option, (tasks, value) in owners.items():
+        if value is not None and task not in tasks:
+            raise BmzcardError(f"{option} does not apply to {task}", field=option)
+    detection.Matching(options.match_distance, options.iou_threshold).check()
+
+
+def _run(manifest: Manifest, job: Job, options: EvaluateOptions, runner: ModelRunner | None, distance_unit: str,
+         progress: Callable[[int, int], None] | None) -> tuple[list[ImageResult], dict[str, dict[str, Cell]], str, dict]:
+    """Per-image results, the summary, the prediction rule in words and extra JSON content of the task."""
+    bootstrap = {"seed": options.seed, "resamples": options.resamples, "confidence": options.confidence}
+    if job.task == "classification":
+        results = classification.evaluate_rows(manifest, options.classes, runner)
+        order = classification.class_order(results, options.classes)
+        summary = classification.summarize(results, manifest.factors, job.metrics, order, **bootstrap)
+        matrices = classification.confusion_matrices(results, manifest.factors, order)
+        return results, summary, classification.describe(manifest, options.classes), {"confusion_matrix": matrices}
+    if job.task == "detection":
+        matching = detection.Matching(options.match_distance, options.iou_threshold)
+        pairs, kind, scored = detection.read_rows(manifest, matching)
+        results = detection.evaluate_rows(manifest, pairs, matching, job.metrics, job.spacing, scored)
+        return (results, summarize(results, manifest.factors, **bootstrap),
+                matching.describe(kind, distance_unit, scored), {})
+    results = run_rows(manifest.rows, job, runner, workers=options.workers, scheduler=options.scheduler,
+                       progress=progress)
+    return results, summarize(results, manifest.factors, **bootstrap), job.rule.describe(), {}
 
 
 def _check_dataset(options: EvaluateOptions) -> None:
@@ -263,11 +315,15 @@ def _versions() -> dict[str, str]:
 
 
 def _record(manifest: Manifest, package, options: EvaluateOptions, job: Job, runner: ModelRunner | None,
-            results: Sequence[ImageResult], unit: str | None) -> dict:
+            results: Sequence[ImageResult], unit: str | None, rule_text: str) -> dict:
     """Settings, versions and hashes: enough to re-compute the numbers."""
+    per_set = job.task == "classification"
     modes: dict[str, int] = {}
     for result in results:
         modes[result.inference] = modes.get(result.inference, 0) + 1
+    computations: dict[str, int] = {}
+    for result in results:
+        computations[result.computation] = computations.get(result.computation, 0) + 1
     return {
         "manifest": str(manifest.path),
         "manifest_sha256": manifest.sha256,
@@ -275,16 +331,18 @@ def _record(manifest: Manifest, package, options: EvaluateOptions, job: Job, run
         "task": job.task,
         "factors": list(manifest.factors),
         "levels": {f: manifest.levels(f) for f in manifest.factors},
-        "prediction_rule": job.rule.describe(),
+        "prediction_rule": rule_text,
         "options": {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(options).items()},
         "spacing": list(job.spacing) if job.spacing else None,
         "spacing_unit": unit,
         "weight_format": runner.weight_format if runner else None,
         "devices": (runner.devices() or "chosen by bioimageio.core") if runner else None,
         "inference": modes,
-        "bootstrap": {"method": "percentile bootstrap of the mean over images", "seed": options.seed,
-                      "resamples": options.resamples, "confidence": options.confidence},
-        "std": "sample standard deviation over images (ddof=1)",
+        "computation": computations,  # images evaluated "whole-volume" or "chunked" (slab by slab)
+        "bootstrap": {"method": classification.BOOTSTRAP if per_set else "percentile bootstrap of the mean over images",
+                      "seed": options.seed, "resamples": options.resamples, "confidence": options.confidence},
+        "std": ("standard deviation of the metric over the bootstrap samples (ddof=1)" if per_set
+                else "sample standard deviation over images (ddof=1)"),
         "versions": _versions(),
     }
 
@@ -322,25 +380,35 @@ def _write_card(report: EvaluationReport, manifest: Manifest, package, options: 
     csv_path = csv_path or folder / "per_image.csv"
     entry = evaluation_entry(report.summary, dataset_id=options.dataset_id, dataset_source=options.dataset_source,
                              dataset_role=options.dataset_role, description=report.record["prediction_rule"],
-                             distance_unit=_distance_unit(report.record))
+                             distance_unit=_distance_unit(report.record["spacing"], report.record["spacing_unit"]),
+                             task=report.task)
     rdf_text = rdf_text_with(package, entry)
 
     figures: list[tuple[str, Path, bytes]] = []
-    for metric in report.summary:
+    # classification has no per-image metric values to plot, only right or wrong
+    for metric in report.summary if report.task != "classification" else ():
         if "[" in metric or metric.startswith("ap@"):
             continue  # per-class and per-threshold values are in the table; their means get the plots
         figures.append((f"{metric} per image by factor level", folder / figure_name(metric),
                         boxplot_png(metric, report.results, manifest.factors)))
-    example = _typical_row(report, manifest)
-    image, truth, prediction, _ = load_pair(example, job, runner)
-    figures.append((f"example: {example.name}", folder / "example_overlay.png",
-                    overlay_png(image, truth, prediction, report.task, f"{example.name} (manifest row {example.number})")))
+    if report.task in IMAGE_TASKS:
+        example = _typical_row(report, manifest)
+        image, truth, prediction, _ = load_pair(example, job, runner)
+        figures.append((f"example: {example.name}", folder / "example_overlay.png",
+                        overlay_png(image, truth, prediction, report.task,
+                                    f"{example.name} (manifest row {example.number})")))
 
     relative = [(alt, os.path.relpath(path, card.parent).replace(os.sep, "/")) for alt, path, _ in figures]
-    notes = (f"Mean ± standard deviation over images; n per column under Factors. "
+    spread = ("Each value is the metric computed on the column's images ± its standard deviation over the "
+              "bootstrap samples of those images" if report.task == "classification"
+              else "Mean ± standard deviation over images")
+    notes = (f"{spread}; n per column under Factors. "
              f"{int(options.confidence * 100)}% bootstrap confidence intervals (seed {options.seed}, "
              f"{options.resamples} resamples) and per-image values: `{_rel(json_path, card)}`, "
              f"`{_rel(csv_path, card)}`. Predictions: {report.record['prediction_rule']}.")
+    if report.task == "classification":
+        notes += ("\n\nConfusion matrix of all images (rows: true class, columns: predicted class):\n\n"
+                  + classification.confusion_table(report.document["confusion_matrix"]))
     members = level_members(report.results, manifest.factors)
     diversity = "; ".join(f"{f}: " + ", ".join(f"{lvl} ({len(members[f'{f}={lvl}'])} images)"
                                                for lvl in manifest.levels(f)) for f in manifest.factors)
@@ -366,10 +434,10 @@ def _write_card(report: EvaluationReport, manifest: Manifest, package, options: 
     report.written += [card, sidecar_path(card)]
 
 
-def _distance_unit(record: dict) -> str:
-    if record["spacing"] is None:
+def _distance_unit(spacing: Sequence[float] | None, unit: str | None) -> str:
+    if spacing is None:
         return "pixels"
-    return record["spacing_unit"] or "spacing units"
+    return unit or "spacing units"
 
 
 def _rel(path: Path, card: Path) -> str:
@@ -440,5 +508,6 @@ def recompute_entry(record: dict) -> tuple[dict, str]:
     report = evaluate(record["manifest"], record["package"], options)
     entry = evaluation_entry(report.summary, dataset_id=options.dataset_id, dataset_source=options.dataset_source,
                              dataset_role=options.dataset_role, description=report.record["prediction_rule"],
-                             distance_unit=_distance_unit(report.record))
+                             distance_unit=_distance_unit(report.record["spacing"], report.record["spacing_unit"]),
+                             task=report.task)
     return entry, report.record["manifest_sha256"]

@@ -40,20 +40,37 @@ METRIC_TEXT: dict[str, tuple[str, str]] = {
     "accuracy": ("Accuracy", "fraction of correct predictions"),
     "balanced_accuracy": ("Bal. accuracy", "mean recall over classes"),
 }
+#: Where a task defines a metric otherwise than :data:`METRIC_TEXT`.
+TASK_METRIC_TEXT: dict[str, dict[str, tuple[str, str]]] = {
+    "classification": {
+        "precision": ("Precision", "precision per class, unweighted mean over the classes (macro)"),
+        "recall": ("Recall", "recall per class, unweighted mean over the classes (macro)"),
+        "f1": ("F1", "F1 per class, unweighted mean over the classes (macro)"),
+    },
+    "detection": {
+        "precision": ("Precision", "precision of one-to-one matched detections, per image"),
+        "recall": ("Recall", "recall of one-to-one matched detections, per image"),
+        "f1": ("F1", "F1 of one-to-one matched detections, per image"),
+        "map": ("mAP", "ranked (COCO-style) average precision of scored boxes over IoU 0.50 to 0.95, per image"),
+    },
+}
 
 
-def metric_label(name: str, distance_unit: str = "pixels") -> tuple[str, str]:
+def metric_label(name: str, distance_unit: str = "pixels", task: str | None = None) -> tuple[str, str]:
     """Card name (at most 16 characters) and description of a metric.
 
-    ``distance_unit`` replaces "spacing units" in distance metrics' text.
+    ``distance_unit`` replaces "spacing units" in distance metrics' text;
+    ``task`` picks its definitions where tasks differ.
     """
     base, _, suffix = name.partition("[")
     if base.startswith("ap@"):
         label, text = f"AP@{base[3:]}", f"TP/(TP+FP+FN) of objects matched at IoU >= {base[3:]}"
     else:
-        label, text = METRIC_TEXT.get(base, (base, base))
+        label, text = TASK_METRIC_TEXT.get(task, {}).get(base) or METRIC_TEXT.get(base, (base, base))
     text = text.replace("spacing units", distance_unit)
-    if suffix:
+    if suffix and task == "classification":  # class names are words, and `[word]` reads as a placeholder
+        label, text = f"{label} ({suffix.rstrip(']')})", f"{base} of class {suffix.rstrip(']')} (one-vs-rest)"
+    elif suffix:
         label, text = f"{label}[{suffix}", f"{text}, class {suffix.rstrip(']')}"
     return label[:MAX_LABEL], f"{text} (`{name}` in the JSON result)"
 
@@ -82,7 +99,8 @@ def _short_labels(levels: Sequence[str]) -> list[str]:
 
 
 def evaluation_entry(summary: dict[str, dict[str, Cell]], *, dataset_id: str, dataset_source: str,
-                     dataset_role: str, description: str, distance_unit: str = "pixels") -> dict:
+                     dataset_role: str, description: str, distance_unit: str = "pixels",
+                     task: str | None = None) -> dict:
     """The ``config.bioimageio.evaluations`` entry: metrics (rows) by factor levels (columns).
 
     Parameters
@@ -96,6 +114,8 @@ def evaluation_entry(summary: dict[str, dict[str, Cell]], *, dataset_id: str, da
         readers: it goes into the long name of the Overall column.
     distance_unit : str
         Unit of distance metrics (the spacing's unit, or pixels).
+    task : str, optional
+        Canonical task, for the metrics' descriptions.
     """
     first = next(iter(summary.values()))
     levels = list(first)
@@ -103,7 +123,7 @@ def evaluation_entry(summary: dict[str, dict[str, Cell]], *, dataset_id: str, da
     long = [f"all {first[OVERALL].n} images; {description}"]
     long += [f"images whose manifest column {level.split('=', 1)[0]!r} is "
              f"{level.split('=', 1)[1]!r} ({first[level].n} images)" for level in levels if level != OVERALL]
-    names = [metric_label(m, distance_unit) for m in summary]
+    names = [metric_label(m, distance_unit, task) for m in summary]
     return {
         "dataset_id": dataset_id,
         "dataset_source": dataset_source,

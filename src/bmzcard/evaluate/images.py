@@ -101,6 +101,33 @@ def read_image(path: Path) -> np.ndarray:
     return array
 
 
+def open_lazy(path: Path):
+    """The image as an array read only where sliced: a memory-mapped ``.npy``
+    or a Zarr array; None for formats that are read whole (TIFF, PNG).
+
+    Raises
+    ------
+    BmzcardError
+        If the file cannot be opened, or is not numeric.
+    """
+    kind = _kind(path)
+    if kind not in (".npy", ".zarr"):
+        return None
+    try:
+        if kind == ".npy":
+            _check_npy(path)
+            array = np.load(path, mmap_mode="r", allow_pickle=False)
+        else:
+            array = _zarr_array(path)
+    except BmzcardError:
+        raise
+    except Exception as error:  # noqa: BLE001 - every reader has its own exception types
+        raise BmzcardError(f"cannot read the image: {_reason(error)}", path=path) from None
+    if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise BmzcardError(f"not a numeric image (dtype {array.dtype})", path=path)
+    return array
+
+
 def _zarr_array(path: Path):
     """The full-resolution array of a Zarr array or OME-Zarr image group."""
     try:

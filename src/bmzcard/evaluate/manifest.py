@@ -3,7 +3,8 @@
 A manifest is a CSV or TSV file, one row per image: ``image``,
 ``ground_truth``, an optional ``prediction`` and any further columns, each an
 evaluation factor (``snr``, ``cell_type``). Relative paths start at the
-manifest's folder. Every problem is reported with the manifest row (1 is the
+manifest's folder. For classification, ``ground_truth`` and ``prediction``
+hold class labels instead of file paths (``label_columns``). Every problem is reported with the manifest row (1 is the
 first row after the header) so the user can fix it in one go.
 """
 
@@ -26,15 +27,21 @@ class Row:
     """One manifest row with its paths resolved.
 
     ``number`` counts data rows from 1 (the header is not a row); ``line`` is
-    the line of the file, for editors.
+    the line of the file, for editors. A label column's text is in
+    ``labels`` and its path field is None.
     """
 
     number: int
     line: int
     image: Path
-    ground_truth: Path
+    ground_truth: Path | None
     prediction: Path | None
     factors: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def has(self, column: str) -> bool:
+        """Whether the row fills ``column``, as a file or as a label."""
+        return getattr(self, column) is not None or column in self.labels
 
     @property
     def name(self) -> str:
@@ -53,7 +60,7 @@ class Manifest:
 
     @property
     def has_predictions(self) -> bool:
-        return all(row.prediction is not None for row in self.rows)
+        return all(row.has("prediction") for row in self.rows)
 
     def levels(self, factor: str) -> list[str]:
         """Levels of ``factor`` in order of first appearance."""
@@ -65,7 +72,8 @@ def row_error(manifest: Path, row: int, message: str) -> BmzcardError:
     return BmzcardError(message, path=manifest, field=f"row {row}")
 
 
-def read_manifest(path: str | Path, *, factors: list[str] | None = None) -> Manifest:
+def read_manifest(path: str | Path, *, factors: list[str] | None = None,
+                  label_columns: tuple[str, ...] = ()) -> Manifest:
     """Read a manifest and check every row; nothing is loaded yet.
 
     Parameters
@@ -75,6 +83,9 @@ def read_manifest(path: str | Path, *, factors: list[str] | None = None) -> Mani
     factors : list of str, optional
         The factor columns to use; by default every column that is not a path
         column. Naming a column the manifest lacks is an error.
+    label_columns : tuple of str
+        Columns of ``ground_truth``/``prediction`` that hold text (class
+        labels), not paths.
 
     Returns
     -------
@@ -115,12 +126,12 @@ def read_manifest(path: str | Path, *, factors: list[str] | None = None) -> Mani
     if not numbered[1:]:
         raise BmzcardError("manifest has a header but no rows", path=path)
     rows = tuple(
-        _row(path, number, line, columns, cells, factor_columns)
+        _row(path, number, line, columns, cells, factor_columns, label_columns)
         for number, (line, cells) in enumerate(numbered[1:], start=1)
     )
-    with_prediction = [r.number for r in rows if r.prediction is not None]
+    with_prediction = [r.number for r in rows if r.has("prediction")]
     if with_prediction and len(with_prediction) != len(rows):
-        missing = next(r.number for r in rows if r.prediction is None)
+        missing = next(r.number for r in rows if not r.has("prediction"))
         raise row_error(path, missing, "empty prediction cell; fill the prediction column in every row "
                         "or in none (then the model predicts)")
     return Manifest(path, rows, tuple(factor_columns), hashlib.sha256(data).hexdigest())
@@ -142,17 +153,21 @@ def _check_header(path: Path, columns: list[str], delimiter: str) -> None:
 
 
 def _row(path: Path, number: int, line: int, columns: list[str], cells: list[str],
-         factor_columns: list[str]) -> Row:
+         factor_columns: list[str], label_columns: tuple[str, ...]) -> Row:
     if len(cells) != len(columns):
         raise row_error(path, number, f"has {len(cells)} cells, the header has {len(columns)} (line {line})")
     values = {c: v.strip() for c, v in zip(columns, cells)}
     resolved: dict[str, Path | None] = {}
+    labels: dict[str, str] = {}
     for column in PATH_COLUMNS:
         value = values.get(column, "")
         if not value:
             if column in REQUIRED_COLUMNS:
                 raise row_error(path, number, f"empty {column} cell (line {line})")
             resolved[column] = None
+            continue
+        if column in label_columns:
+            labels[column], resolved[column] = value, None
             continue
         file = Path(value)
         file = file if file.is_absolute() else path.parent / file
@@ -163,4 +178,4 @@ def _row(path: Path, number: int, line: int, columns: list[str], cells: list[str
         if not values[factor]:
             raise row_error(path, number, f"empty value in factor column {factor!r} (line {line})")
     return Row(number, line, resolved["image"], resolved["ground_truth"], resolved["prediction"],
-               {f: values[f] for f in factor_columns})
+               {f: values[f] for f in factor_columns}, labels)

@@ -30,13 +30,15 @@ def result_json(task: str, results: Sequence[ImageResult], summary: dict[str, di
     ``{"task", "per_image": [{"image", "row", "factors", "metrics"}], "summary":
     {metric: {level: {"mean", "std", "n", "ci_low", "ci_high"}}}, "settings"}``;
     metric names are lower case, levels are ``overall`` and ``factor=level``.
+    Classification images also have ``"labels"`` (true and predicted class).
     Non-finite values are written as the strings ``"inf"``/``"nan"``.
     """
     return {
         "task": task,
         "per_image": [
             {"image": r.image, "row": r.row, "factors": r.factors,
-             "metrics": {k: (v if math.isfinite(v) else str(v)) for k, v in r.metrics.items()}}
+             "metrics": {k: (v if math.isfinite(v) else str(v)) for k, v in r.metrics.items()},
+             **({"labels": r.labels} if r.labels else {})}
             for r in results
         ],
         "summary": {metric: {level: cell.to_json() for level, cell in cells.items()}
@@ -46,13 +48,14 @@ def result_json(task: str, results: Sequence[ImageResult], summary: dict[str, di
 
 
 def per_image_csv(results: Sequence[ImageResult], factors: Sequence[str], metrics: Sequence[str]) -> str:
-    """One row per image: row, image, factors, inference mode, then each metric."""
+    """One row per image: row, image, factors, inference mode, labels (classification), then each metric."""
+    labels = list(dict.fromkeys(name for r in results for name in r.labels))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["row", "image", *factors, "inference", *metrics])
+    writer.writerow(["row", "image", *factors, "inference", *labels, *metrics])
     for r in results:
         writer.writerow([r.row, r.image, *(r.factors[f] for f in factors), r.inference,
-                         *(repr(r.metrics.get(m, math.nan)) for m in metrics)])
+                         *(r.labels[name] for name in labels), *(repr(r.metrics.get(m, math.nan)) for m in metrics)])
     return buffer.getvalue()
 
 

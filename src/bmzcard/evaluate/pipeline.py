@@ -14,11 +14,13 @@ from pathlib import Path
 import numpy as np
 
 from bmzcard.errors import BmzcardError
+from bmzcard.evaluate.chunked import CHUNKED_ABOVE, chunked_pair
 from bmzcard.evaluate.images import image_shape, read_image
 from bmzcard.evaluate.manifest import Manifest, Row, row_error
 from bmzcard.evaluate.postprocess import PredictionRule
 from bmzcard.evaluate.predict import ModelRunner, ModelSettings
 from bmzcard.metrics import MetricInputError, compute_metrics
+from bmzcard.metrics.chunked import chunked_metrics
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,10 @@ class Job:
         Pixel size per axis for distance metrics.
     model : ModelSettings or None
         None when the manifest has predictions.
+    chunked_above : int or None
+        Ground truths above this many bytes, with lazily readable prediction
+        files, are evaluated slab by slab (:mod:`bmzcard.evaluate.chunked`);
+        None never.
     """
 
     manifest: Path
@@ -46,6 +52,7 @@ class Job:
     metrics: tuple[str, ...] | None = None
     spacing: tuple[float, ...] | None = None
     model: ModelSettings | None = None
+    chunked_above: int | None = CHUNKED_ABOVE
 
 
 @dataclass
@@ -58,6 +65,8 @@ class ImageResult:
     metrics: dict[str, float]
     inference: str  # "file", or the ModelRunner mode ("whole", "whole-unpadded", "tiled")
     shape: tuple[int, ...] = field(default=())
+    labels: dict[str, str] = field(default_factory=dict)  # classification: true and predicted class
+    computation: str = "whole-volume"  # or "chunked": read slab by slab
 
 
 def precheck(manifest: Manifest) -> None:
@@ -125,14 +134,25 @@ def load_pair(row: Row, job: Job, runner: ModelRunner | None
 
 def evaluate_row(row: Row, job: Job, runner: ModelRunner | None) -> ImageResult:
     """Metrics of one manifest row."""
-    _, truth, prediction, inference = load_pair(row, job, runner)
     try:
-        values = compute_metrics(job.task, truth, prediction, spacing=job.spacing,
-                                 metrics=list(job.metrics) if job.metrics else None)
+        pair = None if row.prediction is None else chunked_pair(row.ground_truth, row.prediction, job.rule,
+                                                                job.chunked_above)
+    except BmzcardError as error:
+        raise row_error(job.manifest, row.number, str(error)) from None
+    if pair is not None:
+        (truth, prediction), inference, computation, compute = pair, "file", "chunked", chunked_metrics
+    else:
+        _, truth, prediction, inference = load_pair(row, job, runner)
+        computation, compute = "whole-volume", compute_metrics
+    try:
+        values = compute(job.task, truth, prediction, spacing=job.spacing,
+                         metrics=list(job.metrics) if job.metrics else None)
     except MetricInputError as error:
         raise row_error(job.manifest, row.number, f"{error} ({row.ground_truth.name})") from None
+    except BmzcardError as error:  # a bad prediction slab, read only now on the chunked path
+        raise row_error(job.manifest, row.number, str(error)) from None
     return ImageResult(row.number, row.name, dict(row.factors), {k: float(v) for k, v in values.items()},
-                       inference, tuple(truth.shape))
+                       inference, tuple(truth.shape), computation=computation)
 
 
 # -- worker processes ---------------------------------------------------------

@@ -37,6 +37,7 @@ _METRIC_NAMES = {
     "sensitivity": "recall",
     "specificity": "specificity",
     "balancedaccuracy": "balanced_accuracy",
+    "bal.accuracy": "balanced_accuracy",  # bmzcard evaluate's card label (16 characters at most)
     "hd": "hd",
     "hausdorff": "hd",
     "hausdorffdistance": "hd",

@@ -113,12 +113,16 @@ def _semantic(gt, pred, names, spacing, ignore_mask, options) -> dict[str, float
     if len(classes) == 1:
         c = classes[0]
         return one(gt == c, pred == c)
-    per = {c: one(gt == c, pred == c) for c in classes}
+    return class_means({c: one(gt == c, pred == c) for c in classes}, names)
+
+
+def class_means(per: Mapping[int, Mapping[str, float]], names: Sequence[str]) -> dict[str, float]:
+    """Each metric's mean over the classes, and its value per class as ``name[c]``."""
     result: dict[str, float] = {}
     for name in names:
-        values = [per[c][name] for c in classes]
+        values = [per[c][name] for c in per]
         result[name] = float(np.mean(values)) if values else math.nan
-        for c in classes:
+        for c in per:
             result[f"{name}[{c}]"] = per[c][name]
     return result
 
@@ -133,6 +137,11 @@ def _instance(gt, pred, names, spacing, ignore_mask, options) -> dict[str, float
         ignore_mask=ignore_mask,
         ignore_fraction=options.get("ignore_fraction", 0.5),
     )
+    return instance_values(matches, names)
+
+
+def instance_values(matches: Sequence[instance.InstanceMatch], names: Sequence[str]) -> dict[str, float]:
+    """The instance metrics ``names`` from the matches at :data:`instance.DEFAULT_THRESHOLDS`."""
     at = {f"ap@{m.threshold:.2f}": m for m in matches}
     first = matches[0]  # IoU >= 0.5
     values = {

@@ -31,6 +31,7 @@ __all__ = [
     "average_precision",
     "label_overlap",
     "match_instances",
+    "matches_from_overlap",
     "mean_average_precision",
     "panoptic_quality",
     "pooled_matches",
@@ -247,10 +248,27 @@ def label_overlap(ground_truth, prediction) -> LabelOverlap:
     true_labels, true_sizes, gi = _label_index(run_g, lengths)
     pred_labels, pred_sizes, pi = _label_index(run_p, lengths)
     both = np.flatnonzero((gi >= 0) & (pi >= 0))
+    return overlap_from_pairs(true_labels, true_sizes, pred_labels, pred_sizes,
+                              gi[both], pi[both], lengths[both])
+
+
+def overlap_from_pairs(true_labels, true_sizes, pred_labels, pred_sizes,
+                       true_index, pred_index, intersections) -> LabelOverlap:
+    """A `LabelOverlap` from (true, predicted) label index pairs, repeated pairs summed.
+
+    Parameters
+    ----------
+    true_labels, true_sizes, pred_labels, pred_sizes : ndarray
+        The labels of each side, sorted, and their pixel counts.
+    true_index, pred_index : ndarray of int
+        Positions into ``true_labels`` / ``pred_labels`` of each overlapping run.
+    intersections : ndarray of int
+        Pixels each run shares; a pair met in several runs (or chunks) is summed.
+    """
     n_pred = max(pred_labels.size, 1)
-    keys = gi.astype(np.int64) * n_pred
-    keys += pi
-    keys, inter = _group_sum(keys[both], lengths[both].astype(np.int64))
+    keys = np.asarray(true_index).astype(np.int64) * n_pred
+    keys += np.asarray(pred_index)
+    keys, inter = _group_sum(keys, np.asarray(intersections).astype(np.int64))
     return LabelOverlap(
         true_labels=true_labels,
         pred_labels=pred_labels,
@@ -391,7 +409,24 @@ def match_instances(
                 "ignore_fraction", f"ignore_fraction must be in [0, 1], got {ignore_fraction}"
             )
         gt, pred = _drop_ignored(gt, pred, ignore, ignore_fraction)
-    overlap = label_overlap(gt, pred)
+    return matches_from_overlap(label_overlap(gt, pred), thresholds)
+
+
+def matches_from_overlap(overlap: LabelOverlap, thresholds) -> list[InstanceMatch]:
+    """:func:`match_instances` on overlaps already collected (e.g. chunk by chunk).
+
+    Parameters
+    ----------
+    overlap : LabelOverlap
+        Object sizes and pairwise intersections of the two label images.
+    thresholds : sequence of float
+        IoU thresholds, checked by the caller.
+
+    Returns
+    -------
+    list of InstanceMatch
+        One per threshold, in the given order.
+    """
     iou32 = overlap.pair_iou.astype(np.float32)
     n_true = int(overlap.true_labels.size)
     n_pred = int(overlap.pred_labels.size)

@@ -313,30 +313,19 @@ def _offset_shells(scale: np.ndarray, radius: float):
     return shells, reach
 
 
-def _one_way(src_index, dst_mask, dst_index, box, scale):
-    """Distances from the boundary pixels ``src_index`` (flat, C order) to
-    the boundary ``dst_mask`` of the cropped box.
+def _shell_search(src_index, dst_mask, shells, reach):
+    """Nearest distances from the boundary pixels ``src_index`` (flat, C
+    order into ``dst_mask``) to the boundary ``dst_mask``, found on the
+    pixel grid within the radius of ``shells``.
 
-    Exact nearest distances in three steps: shared pixels are at 0; then
-    the pixel grid around each point is searched shell by shell (offsets of
-    increasing physical length up to a small radius), so that the first hit
-    is the nearest; points with no hit within that radius go to a k-d tree
-    of the other boundary.
+    Returns the distances (0 where shared or not found) and the indices
+    into ``src_index`` of the points not found within that radius.
     """
-    n_src = src_index.size
-    out = np.zeros(n_src, dtype=np.float64)
-    if n_src == 0:
-        return out
-    if dst_index.size == 0:
-        out.fill(np.inf)
-        return out
+    out = np.zeros(src_index.size, dtype=np.float64)
     shape = dst_mask.shape
-    flat_dst = dst_mask.reshape(-1)
-    pending = np.flatnonzero(~flat_dst[src_index])  # not shared
+    pending = np.flatnonzero(~dst_mask.reshape(-1)[src_index])  # not shared
     if pending.size == 0:
-        return out
-    radius = 3.0 * float(scale.min())
-    shells, reach = _offset_shells(scale, radius)
+        return out, pending
     padded_shape = tuple(int(s + 2 * r) for s, r in zip(shape, reach))
     padded = np.zeros(padded_shape, dtype=bool)
     padded[tuple(slice(r, r + s) for s, r in zip(shape, reach))] = dst_mask
@@ -359,15 +348,48 @@ def _one_way(src_index, dst_mask, dst_index, box, scale):
             keep = ~found
             pending = pending[keep]
             where = where[keep]
+    return out, pending
+
+
+def _search_radius(scale: np.ndarray) -> float:
+    # a few pixels: most boundary pixels of a fair prediction lie this close
+    return 3.0 * float(scale.min())
+
+
+def _tree(points: np.ndarray) -> cKDTree:
+    return cKDTree(points, leafsize=128, balanced_tree=False, compact_nodes=False)
+
+
+def _nearest(tree: cKDTree, src_points: np.ndarray) -> np.ndarray:
+    """Distance from each of ``src_points`` to the nearest point of ``tree``."""
+    # threads pay off only for many queries
+    workers = -1 if src_points.shape[0] > 20_000 else 1
+    distance, _ = tree.query(src_points, k=1, workers=workers)
+    return distance
+
+
+def _one_way(src_index, dst_mask, dst_index, box, scale):
+    """Distances from the boundary pixels ``src_index`` (flat, C order) to
+    the boundary ``dst_mask`` of the cropped box.
+
+    Exact nearest distances in three steps: shared pixels are at 0; then
+    the pixel grid around each point is searched shell by shell (offsets of
+    increasing physical length up to a small radius), so that the first hit
+    is the nearest; points with no hit within that radius go to a k-d tree
+    of the other boundary.
+    """
+    if src_index.size == 0:
+        return np.zeros(0, dtype=np.float64)
+    if dst_index.size == 0:
+        return np.full(src_index.size, np.inf)
+    shells, reach = _offset_shells(scale, _search_radius(scale))
+    out, pending = _shell_search(src_index, dst_mask, shells, reach)
     if pending.size:
-        dst_points = _flat_points(dst_index, shape, box, scale)
-        tree = cKDTree(dst_points, leafsize=128, balanced_tree=False, compact_nodes=False)
-        # threads pay off only for many queries
-        workers = -1 if pending.size > 20_000 else 1
-        distance, _ = tree.query(
-            _flat_points(src_index[pending], shape, box, scale), k=1, workers=workers
+        shape = dst_mask.shape
+        out[pending] = _nearest(
+            _tree(_flat_points(dst_index, shape, box, scale)),
+            _flat_points(src_index[pending], shape, box, scale),
         )
-        out[pending] = distance
     return out
 
 
@@ -387,15 +409,14 @@ def _directed_percentile(distances: np.ndarray, percentile: float) -> float:
     return float(np.percentile(distances, percentile))
 
 
-def _hd_from(gt_to_pred, pred_to_gt, percentile: float) -> float:
+def _hd_from(gt_to_pred, pred_to_gt, percentile: float, directed=_directed_percentile) -> float:
+    """HD at ``percentile`` from the two directed distance sets; ``directed``
+    takes the percentile of one set (its type may be other than an array)."""
     if gt_to_pred.size == 0 and pred_to_gt.size == 0:
         return 0.0  # both empty: the boundaries coincide
     if gt_to_pred.size == 0 or pred_to_gt.size == 0:
         return float("inf")  # one empty: no finite distance exists
-    return max(
-        _directed_percentile(gt_to_pred, percentile),
-        _directed_percentile(pred_to_gt, percentile),
-    )
+    return max(directed(gt_to_pred, percentile), directed(pred_to_gt, percentile))
 
 
 def hausdorff_distance(ground_truth, prediction, *, spacing=None, ignore_mask=None) -> float:
@@ -500,12 +521,17 @@ def hausdorff_distance_95(
     return _hd_from(d_gp, d_pg, percentile)
 
 
-def _nsd_from(gt_to_pred, pred_to_gt, tolerance: float) -> float:
+def _count_within(distances: np.ndarray, tolerance: float) -> int:
+    return int(np.count_nonzero(distances <= tolerance))
+
+
+def _nsd_from(gt_to_pred, pred_to_gt, tolerance: float, within=_count_within) -> float:
+    """NSD from the two directed distance sets; ``within`` counts the
+    distances of one set up to the tolerance."""
     total = gt_to_pred.size + pred_to_gt.size
     if total == 0:
         return 1.0
-    within = np.count_nonzero(gt_to_pred <= tolerance) + np.count_nonzero(pred_to_gt <= tolerance)
-    return float(within / total)
+    return float((within(gt_to_pred, tolerance) + within(pred_to_gt, tolerance)) / total)
 
 
 def normalized_surface_distance(

@@ -437,7 +437,9 @@ class ResultsMismatch(Rule):
             factors = [str(f) for f in evaluation.get("evaluation_factors") or []]
             for metric, row in zip(evaluation.get("metrics") or [], evaluation.get("results") or []):
                 key = metric_key(str(metric)) or _key(str(metric))
-                shown = [v for v in values if v.metric == key or _key(v.metric_label) == _key(str(metric))]
+                # the row with the RDF's own label first: `Precision (cat)` is a precision, but not `Precision`
+                shown = ([v for v in values if _key(v.metric_label) == _key(str(metric))]
+                         or [v for v in values if v.metric == key])
                 if not shown:
                     yield Violation(
                         anchor.line if anchor else 0,

@@ -1,0 +1,65 @@
+"""Large volumes with prediction files are evaluated slab by slab, with the whole-volume numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import tifffile
+import zarr
+
+from bmzcard.errors import BmzcardError
+from bmzcard.evaluate import EvaluateOptions, evaluate
+
+from .conftest import write_manifest
+
+
+@pytest.fixture()
+def volume_manifest(shared, tmp_path):
+    """The shared 3D nuclei labels and their mask (.npy) with a
+    shifted prediction (Zarr) and a probability map (.npy)."""
+    truth = tifffile.imread(shared / "data" / "nuclei3d_synthetic_stardist" / "masks" / "img3d.tif")
+    np.save(tmp_path / "truth.npy", truth)
+    np.save(tmp_path / "mask.npy", (truth > 0).astype(np.uint8))
+    tifffile.imwrite(tmp_path / "truth.tif", truth)
+    shifted = np.roll(truth, 2, axis=0)
+    stored = zarr.create_array(str(tmp_path / "pred.zarr"), shape=truth.shape, dtype=truth.dtype, chunks=(4, 61, 57))
+    stored[:] = shifted
+    np.save(tmp_path / "prob.npy", (np.roll(truth, 1, axis=2) > 0) * np.float32(0.8))
+    return write_manifest(tmp_path / "m.csv", ["image", "ground_truth", "prediction"], [
+        ["truth.npy", "truth.npy", "pred.zarr"], ["truth.tif", "truth.tif", "pred.zarr"]])
+
+
+@pytest.mark.parametrize("task", ["semantic", "instance"])
+def test_chunked_path_gives_whole_volume_numbers(volume_manifest, task):
+    chunked = evaluate(volume_manifest, options=EvaluateOptions(task=task, chunked_above=1000))
+    whole = evaluate(volume_manifest, options=EvaluateOptions(task=task, chunked_above=None))
+    # the TIFF row is read whole: TIFF is not read lazily
+    assert chunked.record["computation"] == {"chunked": 1, "whole-volume": 1}
+    assert whole.record["computation"] == {"whole-volume": 2}
+    assert [r.metrics for r in chunked.results] == [r.metrics for r in whole.results]
+    assert chunked.summary == whole.summary
+
+
+def test_small_volumes_take_the_whole_volume_path(volume_manifest):
+    report = evaluate(volume_manifest, options=EvaluateOptions(task="instance"))
+    assert report.record["computation"] == {"whole-volume": 2}
+
+
+def test_threshold_rule_applies_per_slab(volume_manifest, tmp_path):
+    manifest = write_manifest(tmp_path / "p.csv", ["image", "ground_truth", "prediction"],
+                              [["mask.npy", "mask.npy", "prob.npy"]])
+    options = {"task": "semantic", "threshold": 0.5, "metrics": ("dice", "iou", "hd", "hd95", "nsd")}
+    chunked = evaluate(manifest, options=EvaluateOptions(**options, chunked_above=1000))
+    whole = evaluate(manifest, options=EvaluateOptions(**options, chunked_above=None))
+    assert chunked.record["computation"] == {"chunked": 1}
+    assert chunked.results[0].metrics == whole.results[0].metrics
+
+
+def test_nan_in_a_slab_names_the_row(volume_manifest, tmp_path):
+    probability = np.load(tmp_path / "prob.npy")
+    probability[20, 3, 4] = np.nan
+    np.save(tmp_path / "prob.npy", probability)
+    manifest = write_manifest(tmp_path / "p.csv", ["image", "ground_truth", "prediction"],
+                              [["mask.npy", "mask.npy", "prob.npy"]])
+    with pytest.raises(BmzcardError, match=r"row 1: .*prob.npy: NaN"):
+        evaluate(manifest, options=EvaluateOptions(task="semantic", threshold=0.5, chunked_above=1000))
