@@ -63,3 +63,34 @@ def test_nan_in_a_slab_names_the_row(volume_manifest, tmp_path):
                               [["mask.npy", "mask.npy", "prob.npy"]])
     with pytest.raises(BmzcardError, match=r"row 1: .*prob.npy: NaN"):
         evaluate(manifest, options=EvaluateOptions(task="semantic", threshold=0.5, chunked_above=1000))
+
+
+def test_cli_chunked_above_chooses_the_path_and_keeps_the_numbers(tmp_path):
+    """`--chunked-above 0` keeps every image whole; a tiny limit sends them slab by slab; same numbers."""
+    import json
+
+    import numpy as np
+    from typer.testing import CliRunner
+
+    from bmzcard.cli.app import app
+
+    rng = np.random.default_rng(3)
+    truth = np.zeros((24, 32, 32), dtype=np.uint8)
+    truth[4:20, 6:26, 8:28] = 1
+    prediction = truth.copy()
+    prediction[rng.random(truth.shape) < 0.02] ^= 1
+    np.save(tmp_path / "gt.npy", truth)
+    np.save(tmp_path / "pred.npy", prediction)
+    (tmp_path / "m.csv").write_text("image,ground_truth,prediction\ngt.npy,gt.npy,pred.npy\n")
+    results = {}
+    for limit in ("0", "0.001"):
+        out = tmp_path / f"r{limit}.json"
+        result = CliRunner().invoke(app, ["evaluate", "--data", str(tmp_path / "m.csv"), "--task",
+                                          "semantic-segmentation", "--chunked-above", limit, "--json", str(out)])
+        assert result.exit_code == 0, result.output
+        results[limit] = json.loads(out.read_text())
+    assert results["0"]["per_image"][0]["metrics"] == results["0.001"]["per_image"][0]["metrics"]
+    assert results["0"]["settings"]["options"]["chunked_above"] is None
+    assert results["0.001"]["settings"]["options"]["chunked_above"] == int(0.001 * (1 << 20))
+    assert results["0"]["settings"]["computation"] == {"whole-volume": 1}
+    assert results["0.001"]["settings"]["computation"] == {"chunked": 1}

@@ -79,6 +79,10 @@ def evaluate(
                                                      "(tcp://host:8786) whose workers see the same files.")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap confidence intervals.")] = 0,
     bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples.")] = 2000,
+    chunked_above: Annotated[float, typer.Option(
+        "--chunked-above", metavar="MIB", min=0,
+        help="Evaluate .npy/Zarr segmentation volumes larger than this many MiB slab by slab "
+             "(same numbers, bounded memory); 0 turns slab-by-slab evaluation off.")] = 64,
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the result as JSON here "
                                                      "(and the per-image CSV beside it).")] = None,
     csv_out: Annotated[Optional[Path], typer.Option("--csv", help="Write the per-image metrics here.")] = None,
@@ -154,7 +158,7 @@ def evaluate(
         metrics=_names(metrics), factors=tuple(factor) if factor else None, spacing=_floats(spacing, "--spacing"),
         weight_format=weight_format, device=device, tile=tile, allow_code=allow_code, workers=workers,
         scheduler=scheduler, seed=seed, resamples=bootstrap, dataset_id=dataset_id, dataset_source=dataset_source,
-        dataset_role=dataset_role,
+        dataset_role=dataset_role, chunked_above=int(chunked_above * (1 << 20)) or None,
     )
     with Progress(TextColumn("evaluating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=stderr, transient=True) as bar:
