@@ -287,3 +287,11 @@ def test_a_pinned_documentation_hash_follows_the_new_card(package):
         warnings.simplefilter("ignore")
         description = load_description(rdf, perform_io_checks=True)
     assert not isinstance(description, InvalidDescr), description.validation_summary.display()
+
+
+def test_snippet_names_the_package_as_seen_from_the_card(package):
+    beside = generate_card(package / "bioimageio.yaml", package / "card.md").text
+    assert 'predict(model="bioimageio.yaml", inputs={"raw": "raw.npy"})' in beside
+    assert 'probability = sample.members["probability"]' in beside
+    elsewhere = generate_card(package / "bioimageio.yaml", package / "docs" / "card.md").text
+    assert "bioimageio test ../bioimageio.yaml" in elsewhere

@@ -30,7 +30,7 @@ def test_generate_from_a_zip_package(tmp_path, unet2d):
     assert report.output == tmp_path / "unet2d.README.md"
     text = report.output.read_text()
     assert "# UNet 2D Nuclei Broad" in text and "ONNX: 1.81 MB" in text
-    assert "unet2d.zip!/bioimageio.yaml" in text  # the snippet names the package entry
+    assert 'predict(model="unet2d.zip"' in text  # the snippet names the package as seen from the card
 
 
 @pytest.mark.parametrize("entry", ["../evil.txt", "/etc/evil", "a/../../evil"])

@@ -63,7 +63,7 @@ def facts_from_description(description: Any, package: Package, card_dir=None, ra
         _card_sections(config),
         _evaluations(config),
         _environmental_impact(config),
-        _get_started(description, package),
+        _get_started(description, package, card_dir),
     )
     for produced in extractors:
         facts.extend(produced)
@@ -743,9 +743,16 @@ def _environmental_impact(config) -> list[Fact]:
     return facts
 
 
-def _get_started(description, package: Package) -> list[Fact]:
+def _get_started(description, package: Package, card_dir) -> list[Fact]:
+    import os
+
     model_id = getattr(description, "id", None)
-    source = str(model_id) if model_id else package.display().replace("\\", "/")
+    if model_id:
+        source = str(model_id)
+    else:  # the package as seen from the card, so the snippet works wherever the folder is copied
+        target = package.source if package.is_zip else package.rdf_path
+        source = os.path.relpath(target, card_dir) if card_dir is not None else str(target)
+        source = source.replace(os.sep, "/")
     inputs = [_tensor_id(t) for t in description.inputs]
     outputs = [_tensor_id(t) for t in description.outputs]
     input_args = ", ".join(f'"{tensor}": "{tensor}.npy"' for tensor in inputs)
