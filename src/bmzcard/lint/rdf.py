@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bmzcard.sources.rdf import AXIS_LETTER_TYPES
+
 # Weight formats -> the framework family that runs or produced them. ONNX is an
 # exchange format that any framework exports, so it names no training framework.
 WEIGHT_FRAMEWORKS = {
@@ -22,8 +24,6 @@ WEIGHT_FRAMEWORKS = {
     "onnx": "onnx",
 }
 
-# 0.4 axis letters -> 0.5 axis types.
-_AXIS_LETTERS = {"b": "batch", "c": "channel", "i": "index", "t": "time", "x": "space", "y": "space", "z": "space"}
 
 # Length units of axis scales -> micrometres per unit.
 LENGTH_UNITS_UM = {
@@ -89,7 +89,7 @@ def input_axes(rdf: dict) -> list[list[Axis]]:
     for tensor in rdf.get("inputs") or []:
         axes = tensor.get("axes") if isinstance(tensor, dict) else None
         if isinstance(axes, str):
-            tensors.append([Axis(_AXIS_LETTERS.get(a, "index"), a) for a in axes.lower()])
+            tensors.append([Axis(AXIS_LETTER_TYPES.get(a, "index"), a) for a in axes.lower()])
         elif isinstance(axes, list):
             tensors.append([_axis(a) for a in axes if isinstance(a, dict)])
     return tensors

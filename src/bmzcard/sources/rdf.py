@@ -18,6 +18,9 @@ from bmzcard.sources.package import MAX_RDF_BYTES, Package
 
 MAX_EXPANDED_NODES = 200_000
 
+# Format 0.3/0.4 writes axes as letters ("bcyx"); format 0.5 names their types.
+AXIS_LETTER_TYPES = {"b": "batch", "c": "channel", "i": "index", "t": "time", "x": "space", "y": "space", "z": "space"}
+
 
 @dataclass
 class LoadedRdf:

@@ -15,6 +15,7 @@ from typing import Any, Iterable
 
 from bmzcard.facts import Fact, FactSet, Provenance, from_rdf
 from bmzcard.sources.package import Package
+from bmzcard.sources.rdf import AXIS_LETTER_TYPES
 
 FRAMEWORK_NAMES = {
     "pytorch_state_dict": "PyTorch",
@@ -317,8 +318,7 @@ def _axes(tensor: Any) -> list[Any]:
     """Axes as objects with `.id` and `.type`; 0.4's axis letters become simple records."""
     axes = tensor.axes
     if isinstance(axes, str):
-        letters = {"b": "batch", "c": "channel", "t": "time", "i": "index", "x": "space", "y": "space", "z": "space"}
-        return [_LetterAxis(letter, letters.get(letter, "space")) for letter in axes]
+        return [_LetterAxis(letter, AXIS_LETTER_TYPES.get(letter, "space")) for letter in axes]
     return list(axes)
 
 
