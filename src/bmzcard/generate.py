@@ -91,10 +91,9 @@ def generate_card(
         return report
     if output.exists() and output.read_text(encoding="utf-8", errors="replace") != result.text:
         report.backup = backup(output)
-    rdf_bytes = package.read_bytes(package.rdf_name, 2_000_000)
     inputs = {
         "rdf": package.display(),
-        "rdf_sha256": hashlib.sha256(rdf_bytes).hexdigest(),
+        "rdf_sha256": loaded.sha256,
         "format_version": raw_format,
         "read_as": str(loaded.description.format_version),
     }

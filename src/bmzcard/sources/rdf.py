@@ -8,6 +8,7 @@ format where the spec can; otherwise it is read in its own format.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import warnings
 from dataclasses import dataclass
@@ -28,17 +29,21 @@ class LoadedRdf:
     raw: dict[str, Any]  # the RDF as written, plain Python data
     description: Any  # a bioimageio.spec resource description (any format)
     upgraded: bool  # True when the description was converted to the latest format
+    sha256: str  # of the RDF file as read
 
 
 def read_raw(package: Package) -> dict[str, Any]:
     """The RDF as plain data, refusing huge files and alias bombs."""
+    return parse_raw(package.read_bytes(package.rdf_name, MAX_RDF_BYTES), package.display())
+
+
+def parse_raw(content: bytes, where: str) -> dict[str, Any]:
+    """RDF bytes as plain data; `where` names the file in errors."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    where = package.display()
-    text = package.read_bytes(package.rdf_name, MAX_RDF_BYTES)
     try:
-        document = text.decode("utf-8-sig")
+        document = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise BmzcardError(f"not UTF-8 text (byte {error.start})", path=where) from None
     yaml = YAML(typ="safe")  # the C parser where ruamel.yaml.clib is installed
@@ -97,9 +102,10 @@ def _check_expansion(root, where: str) -> None:
 
 def load_rdf(package: Package) -> LoadedRdf:
     """Raw data and the validated description; `BmzcardError` naming the field if invalid."""
-    raw = read_raw(package)
+    content = package.read_bytes(package.rdf_name, MAX_RDF_BYTES)
+    raw = parse_raw(content, package.display())
     description, upgraded = describe(raw, package)
-    return LoadedRdf(package, raw, description, upgraded)
+    return LoadedRdf(package, raw, description, upgraded, hashlib.sha256(content).hexdigest())
 
 
 def describe(raw: dict[str, Any], package: Package):
