@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from bmzcard.facts import Fact, FactSet, Provenance, from_rdf
+from bmzcard.measure.facts import format_bytes
 from bmzcard.sources.package import Package
 from bmzcard.sources.rdf import AXIS_LETTER_TYPES
 
@@ -574,13 +575,6 @@ def _weight_formats(description) -> list[tuple[str, Any]]:
     return list(formats.items())
 
 
-def _human_size(size: int) -> str:
-    for unit, factor in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if size >= factor:
-            return f"{size / factor:.2f} {unit}"
-    return f"{size} B"
-
-
 def _weights(description, package: Package, config) -> list[Fact]:
     frameworks, sizes, sources = [], [], []
     total = 0
@@ -597,7 +591,7 @@ def _weights(description, package: Package, config) -> list[Fact]:
         size = package.file_size(source) if not source.startswith(("http://", "https://")) else None
         if size is not None:
             total += size
-            sizes.append(f"{FRAMEWORK_NAMES.get(name, name)}: {_human_size(size)} (`{source}`)")
+            sizes.append(f"{FRAMEWORK_NAMES.get(name, name)}: {format_bytes(size, digits=2)} (`{source}`)")
             sources.append(Provenance("file", source, detail=f"{size} bytes"))
         else:
             sizes.append(f"{FRAMEWORK_NAMES.get(name, name)}: `{source}` (size unknown: file not in the package)")
@@ -613,7 +607,7 @@ def _weights(description, package: Package, config) -> list[Fact]:
     size_sources = tuple(sources) + ((count_source,) if parameters else ())
     facts.append(Fact("speeds_sizes_times.model_size", "; ".join(size_lines), size_sources))
     if total:
-        facts.append(Fact("hardware_requirements.storage", f"{_human_size(total)} of weights in all formats",
+        facts.append(Fact("hardware_requirements.storage", f"{format_bytes(total, digits=2)} of weights in all formats",
                           tuple(s for s in sources if s.kind == "file")))
     libraries = []
     for name, weights in _weight_formats(description):
