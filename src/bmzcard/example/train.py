@@ -13,7 +13,7 @@ Torch lives in its own virtual environment (not in the project's dev venv)::
 
     python -m venv /tmp/torchvenv
     /tmp/torchvenv/bin/pip install torch==2.13.0 onnx onnxruntime numpy scipy pillow
-    /tmp/torchvenv/bin/python src/bmzcard/example/train.py
+    PYTHONPATH=src /tmp/torchvenv/bin/python src/bmzcard/example/train.py
 
 ``torch==2.13.0`` is pinned on purpose: it is the CPU build on this project's
 machines (other versions pull several GB). The script overwrites the files
@@ -40,6 +40,8 @@ import torch
 from PIL import Image
 from scipy import ndimage
 from torch import nn
+
+from bmzcard.measure.timing import cpu_model
 
 HERE = Path(__file__).resolve().parent
 PACKAGE_DIR = HERE / "package"
@@ -633,22 +635,9 @@ config:
       # {cpu_seconds} s of CPU time.
       training_duration: {training_hours}
     environmental_impact:
-      hardware_type: {threads} thread of {cpu_model} (CPU only, no GPU)
+      hardware_type: {threads} thread on {cpu_model}, CPU only (no GPU)
       hours_used: {training_hours}
 """
-
-
-def _cpu_model() -> str:
-    """The CPU's model name as Linux reports it (e.g. an `AMD EPYC` virtual machine)."""
-    import platform
-
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return "an " + line.split(":", 1)[1].strip() + " machine"
-    except OSError:
-        pass
-    return "a " + (platform.processor() or "CPU") + " machine"
 
 
 def write_rdf(parameter_count: int, training_time: TrainingTime) -> None:
@@ -663,7 +652,7 @@ def write_rdf(parameter_count: int, training_time: TrainingTime) -> None:
     """
     fields = {
         "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "cpu_model": _cpu_model(),
+        "cpu_model": cpu_model(),
         "pixel_size": PIXEL_SIZE_UM,
         "halo": OUTPUT_HALO,
         "opset": ONNX_OPSET,
