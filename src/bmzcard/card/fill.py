@@ -35,10 +35,6 @@ class FillResult:
     changes: list[Change]
     written: dict[str, Fact]  # the facts whose values now stand in the card
 
-    @property
-    def filled(self) -> list[Change]:
-        return [c for c in self.changes if c.action in ("filled", "updated", "added")]
-
 
 @dataclass
 class _Edits:

@@ -54,15 +54,6 @@ def write_rdf(package: Package, text: str) -> None:
         atomic_write(package.rdf_path, text)
 
 
-def plain(node: Any) -> Any:
-    """ruamel's commented containers as plain dicts and lists, for re-dumping."""
-    if isinstance(node, dict):
-        return {str(k): plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [plain(v) for v in node]
-    return node
-
-
 def current_config(package: Package) -> dict[str, Any]:
     """`config.bioimageio` as written in the RDF, plain data (empty when absent)."""
     from bmzcard.sources.rdf import read_raw

@@ -18,7 +18,6 @@ from markdown_it import MarkdownIt
 
 from bmzcard.errors import BmzcardError
 from bmzcard.template import TEMPLATE, Template
-from bmzcard.template.model import normalize_title
 
 MAX_CARD_BYTES = 5_000_000
 
@@ -263,7 +262,3 @@ def _assign_sections(document: CardDocument, template: Template) -> None:
 
 
 _BRACKETED = re.compile(r"\[[^\]]*\]")
-
-
-def field_label_matches(label: str, wanted: str) -> bool:
-    return normalize_title(label) == normalize_title(wanted)

@@ -76,12 +76,15 @@ class Template:
     preamble: tuple[str, ...] = ()  # lines above the first section in a blank card
     footer: tuple[str, ...] = ()  # lines after the last section
     _index: dict[str, Section] = field(default_factory=dict, compare=False, repr=False)
+    _by_title: dict[str, Section] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for section in self.sections:
             if section.key in self._index:
                 raise ValueError(f"duplicate section key {section.key!r}")
             self._index[section.key] = section
+            # normalized once: every heading of every card checked is looked up here
+            self._by_title.setdefault(normalize_title(section.title), section)
 
     def section(self, key: str) -> Section:
         return self._index[key]
@@ -91,24 +94,9 @@ class Template:
         section_key, _, field_key = path.partition(".")
         return self.section(section_key).field(field_key)
 
-    def field_paths(self) -> list[str]:
-        return [f"{s.key}.{f.key}" for s in self.sections for f in s.fields]
-
-    def parent(self, key: str) -> Section | None:
-        """The nearest section above `key` with a lower heading level."""
-        position = [s.key for s in self.sections].index(key)
-        level = self.sections[position].level
-        for section in reversed(self.sections[:position]):
-            if section.level < level:
-                return section
-        return None
-
     def find_title(self, title: str) -> Section | None:
-        wanted = normalize_title(title)
-        for section in self.sections:
-            if normalize_title(section.title) == wanted:
-                return section
-        return None
+        """The section a heading names (forgivingly), or None; the first one on a tie."""
+        return self._by_title.get(normalize_title(title))
 
 
 def normalize_title(title: str) -> str:
