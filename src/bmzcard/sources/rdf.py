@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
+import zipfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,11 +114,8 @@ def describe(raw: dict[str, Any], package: Package):
     from bioimageio.spec import InvalidDescr, ValidationContext, build_description
 
     _quiet_bioimageio_logging()
-    root = package.source if package.is_zip else package.root
-    if package.is_zip:
-        import zipfile
-
-        root = zipfile.ZipFile(package.source)
+    # the spec resolves a zip's relative paths inside the open archive
+    root = zipfile.ZipFile(package.source) if package.is_zip else package.root
     context = ValidationContext(
         root=root, file_name=package.rdf_name, perform_io_checks=False, log_warnings=False
     )
