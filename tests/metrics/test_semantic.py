@@ -155,9 +155,33 @@ def test_hand_computed_overlap():
     gt[:2, :2] = True  # 4 px
     pred = np.zeros((4, 4), bool)
     pred[:2, :3] = True  # 6 px, 4 shared
-    assert overlap_counts(gt, pred) == (4, 6, 4)
+    assert overlap_counts(gt, pred) == (4 + 6, 4)
     assert dice(gt, pred) == pytest.approx(8 / 10)
     assert iou(gt, pred) == pytest.approx(4 / 6)
+
+
+@pytest.mark.parametrize("size", [1, 1015, 1016, 1017, 2 * 1040384 + 333])
+@pytest.mark.parametrize("kind", ["bool", "uint16 labels", "ignore mask"])
+def test_overlap_counts_equal_numpy_at_chunk_and_lane_edges(size, kind, monkeypatch):
+    """Counting adds bytes eight at a time in 127-word lanes, chunk by
+    chunk and thread by thread: every remainder must still be counted."""
+    from bmzcard.metrics import semantic
+
+    monkeypatch.setattr(semantic, "_PARALLEL_SIZE", 1000)  # split even small inputs
+    rng = np.random.default_rng(size)
+    gt = rng.random(size) < 0.6
+    pred = rng.random(size) < 0.6
+    gt[: size // 3] = pred[: size // 3] = True  # full lanes: 127 words of 2s, no carry
+    ignore = rng.random(size) < 0.2 if kind == "ignore mask" else None
+    keep = np.ones(size, bool) if ignore is None else ~ignore
+    expected = (
+        int(np.count_nonzero(gt & keep) + np.count_nonzero(pred & keep)),
+        int(np.count_nonzero(gt & pred & keep)),
+    )
+    if kind == "uint16 labels":
+        gt = gt * rng.integers(1, 60000, size, dtype=np.uint16)
+        pred = pred * np.uint16(7)
+    assert overlap_counts(gt, pred, ignore_mask=ignore) == expected
 
 
 def test_empty_masks():

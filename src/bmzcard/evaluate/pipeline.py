@@ -19,7 +19,7 @@ from bmzcard.evaluate.images import image_shape, read_image
 from bmzcard.evaluate.manifest import Manifest, Row, row_error
 from bmzcard.evaluate.postprocess import PredictionRule
 from bmzcard.evaluate.predict import ModelRunner, ModelSettings
-from bmzcard.metrics import MetricInputError, compute_metrics
+from bmzcard.metrics import MetricInputError, compute_metrics, limit_threads
 from bmzcard.metrics.chunked import chunked_metrics
 
 
@@ -160,7 +160,9 @@ _worker: dict[str, object] = {}
 
 
 def init_worker(job: Job) -> None:
-    """Load the model once per worker process."""
+    """Load the model once per worker process; the processes share the
+    cores, so each computes its metrics on one thread."""
+    limit_threads(1)
     _worker["job"] = job
     _worker["runner"] = ModelRunner(job.model) if job.model is not None else None
 

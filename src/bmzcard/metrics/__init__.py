@@ -8,7 +8,8 @@ default metric names per task). Definitions, edge cases and the choices
 where peers disagree are in ``docs/metrics.md``.
 
 The evaluate pipeline calls :func:`compute_metrics` once per image and
-:func:`mean_over_images` for the table.
+:func:`mean_over_images` for the table. Large images are computed on
+several threads; :func:`limit_threads` caps them.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 
 from . import classification, detection, instance, restoration, semantic
 from ._checks import MetricInputError, check_pair
+from ._threads import limit_threads
 from .defaults import AVAILABLE_METRICS, DEFAULT_METRICS, TASK_ALIASES
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "compute_metrics",
     "detection",
     "instance",
+    "limit_threads",
     "mean_over_images",
     "restoration",
     "semantic",
@@ -87,11 +90,11 @@ def _semantic(gt, pred, names, spacing, ignore_mask, options) -> dict[str, float
     def one(g, p) -> dict[str, float]:
         out = {}
         if "dice" in names or "iou" in names:
-            n_g, n_p, n_gp = semantic.overlap_counts(g, p, ignore_mask=ignore)
+            n_sizes, n_both = semantic.overlap_counts(g, p, ignore_mask=ignore)
             if "iou" in names:
-                out["iou"] = semantic._ratio(n_gp, n_g + n_p - n_gp)
+                out["iou"] = semantic._ratio(n_both, n_sizes - n_both)
             if "dice" in names:
-                out["dice"] = semantic._ratio(2 * n_gp, n_g + n_p)
+                out["dice"] = semantic._ratio(2 * n_both, n_sizes)
         if {"hd", "hd95", "nsd"} & set(names):
             d_gp, d_pg = semantic.boundary_distances(g, p, spacing=spacing, ignore_mask=ignore)
             if "hd" in names:

@@ -147,15 +147,15 @@ class _SemanticState:
     """Running counts and boundary distances of one class (or of the binary masks)."""
 
     def __init__(self) -> None:
-        self.n_g = self.n_p = self.n_gp = 0
+        self.n_sizes = self.n_both = 0  # |G| + |P| and |G & P|
         self.gt_to_pred = _Distances()
         self.pred_to_gt = _Distances()
 
     def values(self, names: Iterable[str], tolerance: float) -> dict[str, float]:
         d_gp, d_pg = self.gt_to_pred, self.pred_to_gt
         out = {
-            "iou": lambda: _ratio(self.n_gp, self.n_g + self.n_p - self.n_gp),
-            "dice": lambda: _ratio(2 * self.n_gp, self.n_g + self.n_p),
+            "iou": lambda: _ratio(self.n_both, self.n_sizes - self.n_both),
+            "dice": lambda: _ratio(2 * self.n_both, self.n_sizes),
             "hd": lambda: _hd_from(d_gp, d_pg, 100.0, _Distances.percentile),
             "hd95": lambda: _hd_from(d_gp, d_pg, 95.0, _Distances.percentile),
             "nsd": lambda: _nsd_from(d_gp, d_pg, tolerance, _Distances.within),
@@ -198,10 +198,9 @@ def _semantic_pass(ground_truth, prediction, states, scale, step, boundaries: bo
         centre = slice(margin + 1, margin + 1 + stop - start)
         for value, state in states.items():
             g, p = _foreground(g_ext, value), _foreground(p_ext, value)
-            n_g, n_p, n_gp = _count_chunks(g[centre], p[centre], None)
-            state.n_g += n_g
-            state.n_p += n_p
-            state.n_gp += n_gp
+            n_sizes, n_both = _count_chunks(g[centre], p[centre], None)
+            state.n_sizes += n_sizes
+            state.n_both += n_both
             if not boundaries or not (g.any() or p.any()):
                 continue
             bg, bp = _boundary(g)[1:-1], _boundary(p)[1:-1]

@@ -14,13 +14,11 @@ solver is needed there and every threshold reuses the same candidate pairs.
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
-from itertools import pairwise
 
 import numpy as np
 
+from . import _threads
 from ._checks import MetricInputError, check_ignore_mask, check_pair, check_thresholds
 from ._matching import max_matching
 
@@ -132,29 +130,14 @@ def _runs(g: np.ndarray, p: np.ndarray):
     and the two labels of each run. Large images are split between threads
     (numpy releases the GIL in these loops)."""
     n = g.size
-    parts = min(os.cpu_count() or 1, 4) if n > _PARALLEL_SIZE else 1
-    bounds = np.linspace(0, n - 1, parts + 1).astype(np.int64)
-    ranges = [(int(lo), int(hi)) for lo, hi in pairwise(bounds) if hi > lo]
-    if len(ranges) > 1:
-        results = list(_pool().map(lambda r: _runs_part(g, p, *r), ranges))
-    else:
-        results = [_runs_part(g, p, *r) for r in ranges]
+    parts = _threads.thread_count() if n > _PARALLEL_SIZE else 1
+    results = _threads.map_parts(lambda r: _runs_part(g, p, *r), _threads.split(n - 1, parts))
     starts = [np.zeros(1, dtype=np.intp)] + [a for r in results for a in r[0]]
     run_g = [g[:1]] + [a for r in results for a in r[1]]
     run_p = [p[:1]] + [a for r in results for a in r[2]]
     starts = np.concatenate(starts)
     lengths = np.diff(starts, append=n)
     return starts, lengths, np.concatenate(run_g), np.concatenate(run_p)
-
-
-_POOL: ThreadPoolExecutor | None = None
-
-
-def _pool() -> ThreadPoolExecutor:
-    global _POOL
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="bmzcard-runs")
-    return _POOL
 
 
 def _label_index(values: np.ndarray, weights: np.ndarray):

@@ -9,12 +9,10 @@ after it a ``data_range`` of 1.0 is appropriate.
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 from scipy import ndimage as ndi
 
+from . import _threads
 from ._checks import MetricInputError, check_pair, check_positive
 
 __all__ = [
@@ -156,7 +154,6 @@ def care_normalize(ground_truth, prediction, *, low: float = 0.1, high: float = 
     return g, alpha * p + beta
 
 
-_POOL: ThreadPoolExecutor | None = None
 _ROWS = 32
 _FORMULA_ELEMENTS = 1 << 15
 
@@ -193,14 +190,6 @@ def _smooth_interior(image: np.ndarray, weights: np.ndarray, radius: int) -> np.
         out = ndi.correlate1d(out, weights, axis=axis, mode="reflect")
         out = out[(slice(None),) * axis + (slice(r, out.shape[axis] - r),)]
     return out
-
-
-def _pool() -> ThreadPoolExecutor:
-    global _POOL
-    if _POOL is None:
-        workers = max(1, min(5, os.cpu_count() or 1))
-        _POOL = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bmzcard-ssim")
-    return _POOL
 
 
 def ssim(
@@ -278,15 +267,9 @@ def ssim(
     def smooth(a, b=None):
         return _smooth_interior(a if b is None else a * b, weights, radius)
 
-    pool = _pool()
-    jobs = [
-        pool.submit(smooth, x),
-        pool.submit(smooth, y),
-        pool.submit(smooth, x, x),
-        pool.submit(smooth, y, y),
-        pool.submit(smooth, x, y),
-    ]
-    ux, uy, uxx, uyy, uxy = (j.result() for j in jobs)
+    ux, uy, uxx, uyy, uxy = _threads.map_parts(
+        lambda pair: smooth(*pair), [(x, None), (y, None), (x, x), (y, y), (x, y)]
+    )
     c1 = (k1 * data_range) ** 2
     c2 = (k2 * data_range) ** 2
     # the map, block by block so that its temporaries stay in cache; the
@@ -294,9 +277,7 @@ def ssim(
     n0 = ux.shape[0]
     step = max(1, _FORMULA_ELEMENTS // max(1, ux[0].size))
     blocks = [(i, min(i + step, n0)) for i in range(0, n0, step)]
-    total = sum(
-        pool.map(lambda b: _ssim_block_sum(ux, uy, uxx, uyy, uxy, c1, c2, *b), blocks)
-    )
+    total = sum(_threads.map_parts(lambda b: _ssim_block_sum(ux, uy, uxx, uyy, uxy, c1, c2, *b), blocks))
     return float(total / ux.size)
 
 
