@@ -15,34 +15,36 @@ from .conftest import write_manifest
 
 @pytest.fixture()
 def volume_manifest(shared, tmp_path):
-    """The shared 3D nuclei labels and their mask (.npy) with a
-    shifted prediction (Zarr) and a probability map (.npy)."""
+    """The shared 3D nuclei labels and their mask (.npy; TIFF plain and
+    compressed) with a shifted prediction (Zarr) and a probability map (.npy)."""
     truth = tifffile.imread(shared / "data" / "nuclei3d_synthetic_stardist" / "masks" / "img3d.tif")
     np.save(tmp_path / "truth.npy", truth)
     np.save(tmp_path / "mask.npy", (truth > 0).astype(np.uint8))
     tifffile.imwrite(tmp_path / "truth.tif", truth)
+    tifffile.imwrite(tmp_path / "packed.tif", truth, compression="zlib")
     shifted = np.roll(truth, 2, axis=0)
     stored = zarr.create_array(str(tmp_path / "pred.zarr"), shape=truth.shape, dtype=truth.dtype, chunks=(4, 61, 57))
     stored[:] = shifted
     np.save(tmp_path / "prob.npy", (np.roll(truth, 1, axis=2) > 0) * np.float32(0.8))
     return write_manifest(tmp_path / "m.csv", ["image", "ground_truth", "prediction"], [
-        ["truth.npy", "truth.npy", "pred.zarr"], ["truth.tif", "truth.tif", "pred.zarr"]])
+        ["truth.npy", "truth.npy", "pred.zarr"], ["truth.tif", "truth.tif", "pred.zarr"],
+        ["truth.tif", "packed.tif", "pred.zarr"]])
 
 
 @pytest.mark.parametrize("task", ["semantic", "instance"])
 def test_chunked_path_gives_whole_volume_numbers(volume_manifest, task):
     chunked = evaluate(volume_manifest, options=EvaluateOptions(task=task, chunked_above=1000))
     whole = evaluate(volume_manifest, options=EvaluateOptions(task=task, chunked_above=None))
-    # the TIFF row is read whole: TIFF is not read lazily
-    assert chunked.record["computation"] == {"chunked": 1, "whole-volume": 1}
-    assert whole.record["computation"] == {"whole-volume": 2}
+    # an uncompressed TIFF is memory-mapped; a compressed one is read whole
+    assert [r.computation for r in chunked.results] == ["chunked", "chunked", "whole-volume"]
+    assert whole.record["computation"] == {"whole-volume": 3}
     assert [r.metrics for r in chunked.results] == [r.metrics for r in whole.results]
     assert chunked.summary == whole.summary
 
 
 def test_small_volumes_take_the_whole_volume_path(volume_manifest):
     report = evaluate(volume_manifest, options=EvaluateOptions(task="instance"))
-    assert report.record["computation"] == {"whole-volume": 2}
+    assert report.record["computation"] == {"whole-volume": 3}
 
 
 def test_threshold_rule_applies_per_slab(volume_manifest, tmp_path):
@@ -53,6 +55,28 @@ def test_threshold_rule_applies_per_slab(volume_manifest, tmp_path):
     whole = evaluate(manifest, options=EvaluateOptions(**options, chunked_above=None))
     assert chunked.record["computation"] == {"chunked": 1}
     assert chunked.results[0].metrics == whole.results[0].metrics
+
+
+def test_channel_and_singleton_axes_are_taken_per_slab(volume_manifest, tmp_path):
+    probability = np.load(tmp_path / "prob.npy")
+    # channel 1 is the foreground probability, channel 0 its complement
+    np.save(tmp_path / "channels.npy", np.stack([1 - probability, probability]))
+    np.save(tmp_path / "batch.npy", np.load(tmp_path / "mask.npy")[None])
+    options = {"task": "semantic", "metrics": ("dice", "hd95")}
+    for prediction, extra in (("channels.npy", {"threshold": 0.5, "channel": 1}), ("batch.npy", {})):
+        manifest = write_manifest(tmp_path / "c.csv", ["image", "ground_truth", "prediction"],
+                                  [["mask.npy", "mask.npy", prediction]])
+        chunked = evaluate(manifest, options=EvaluateOptions(**options, **extra, chunked_above=1000))
+        whole = evaluate(manifest, options=EvaluateOptions(**options, **extra, chunked_above=None))
+        assert chunked.record["computation"] == {"chunked": 1}
+        assert chunked.results[0].metrics == whole.results[0].metrics
+    assert chunked.results[0].metrics["dice"] == 1.0  # the singleton axis held the mask itself
+
+
+def test_ignored_pixels_take_the_whole_volume_path(volume_manifest):
+    report = evaluate(volume_manifest, options=EvaluateOptions(task="instance", ignore_label=0,
+                                                               chunked_above=1000))
+    assert report.record["computation"] == {"whole-volume": 3}
 
 
 def test_nan_in_a_slab_names_the_row(volume_manifest, tmp_path):

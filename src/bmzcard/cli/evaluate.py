@@ -43,7 +43,8 @@ def evaluate(
                        "Not needed when the manifest has a prediction column.", show_default=False),
     ] = None,
     data: Annotated[Path, typer.Option("--data", "-d", help="Manifest CSV/TSV: image, ground_truth, "
-                                       "optional prediction, and factor columns.", show_default=False)] = ...,
+                                       "optional prediction and ignore_mask, and factor columns.",
+                                       show_default=False)] = ...,
     task: Annotated[Optional[str], typer.Option(help="semantic-segmentation, instance-segmentation, restoration, "
                                                 "classification or detection. Default: the package's "
                                                 "config.bioimageio.task or tags.")] = None,
@@ -53,6 +54,9 @@ def evaluate(
     connected_components: Annotated[bool, typer.Option(
         "--connected-components", help="Instance task: label connected components of an integer mask "
         "(always done after --threshold).")] = False,
+    ignore_label: Annotated[Optional[int], typer.Option(
+        help="Segmentation with sparse annotations: the ground-truth value of unlabelled pixels, left "
+             "out of every metric (instance: predicted objects mostly there are dropped).")] = None,
     classes: Annotated[Optional[str], typer.Option(help="Classification: comma-separated class names in the "
                                                    "model's output order (default: the output index).")] = None,
     match_distance: Annotated[Optional[float], typer.Option(help="Detection of points: largest distance of a "
@@ -115,6 +119,12 @@ def evaluate(
     z,y,x; --match-distance) or boxes (y_min,x_min,y_max,x_max; IoU >=
     --iou-threshold), an optional score column gives mAP for boxes.
 
+    Sparse annotations (segmentation): --ignore-label names the ground-truth
+    value of unlabelled pixels, and/or an ignore_mask column gives an image
+    per row, non-zero where unlabelled. Those pixels are left out of every
+    metric; for instances, objects more than half inside them are dropped
+    (predictions where nobody annotated are not false positives).
+
     With --write-card, the RDF gets a `config.bioimageio.evaluations` entry
     (comments and other lines kept, a backup made), and the card its Testing
     Data, Factors, Metrics and Quantitative Results, with box plots and an
@@ -125,6 +135,8 @@ def evaluate(
         bmzcard evaluate my_model/ --data test/manifest.csv --threshold 0.5 --json results.json
 
         bmzcard evaluate --data predictions.csv --task instance-segmentation
+
+        bmzcard evaluate --data scribbles.csv --task semantic-segmentation --ignore-label 0
 
         bmzcard evaluate --data labels.csv --task classification --json classes.json
 
@@ -154,7 +166,7 @@ def evaluate(
         raise BmzcardError("--workers and --bootstrap must be at least 1", field="--workers")
     options = EvaluateOptions(
         task=task, threshold=threshold, channel=channel, connected_components=connected_components,
-        classes=_labels(classes), match_distance=match_distance, iou_threshold=iou_threshold,
+        ignore_label=ignore_label, classes=_labels(classes), match_distance=match_distance, iou_threshold=iou_threshold,
         metrics=_names(metrics), factors=tuple(factor) if factor else None, spacing=_floats(spacing, "--spacing"),
         weight_format=weight_format, device=device, tile=tile, allow_code=allow_code, workers=workers,
         scheduler=scheduler, seed=seed, resamples=bootstrap, dataset_id=dataset_id, dataset_source=dataset_source,

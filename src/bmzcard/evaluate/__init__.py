@@ -49,6 +49,8 @@ __all__ = ["SUPPORTED_TASKS", "EvaluateOptions", "EvaluationReport", "evaluate",
 SUPPORTED_TASKS = ("semantic", "instance", "restoration", "classification", "detection")
 #: Tasks whose manifest rows hold images (the others: labels, point or box files).
 IMAGE_TASKS = ("semantic", "instance", "restoration")
+#: Tasks that can leave unlabelled pixels out (sparse annotations).
+SEGMENTATION_TASKS = ("semantic", "instance")
 EVALUATION_DIR = "evaluation"
 #: The bundled example's evaluation data ships inside bmzcard (made by example/train.py)
 #: and has no web address; bioimageio.spec requires an http(s) URL, so the RFC 2606
@@ -68,6 +70,10 @@ class EvaluateOptions:
         Task name (aliases accepted); None takes it from the package.
     threshold, channel, connected_components
         See :class:`~bmzcard.evaluate.postprocess.PredictionRule`.
+    ignore_label : int or None
+        Segmentation: the ground-truth value of unlabelled pixels (sparse
+        annotations), left out of the metrics like the manifest's
+        ``ignore_mask`` files.
     classes : tuple of str or None
         Classification: the class names in the model's output order.
     match_distance, iou_threshold
@@ -99,6 +105,7 @@ class EvaluateOptions:
     threshold: float | None = None
     channel: int | None = None
     connected_components: bool = False
+    ignore_label: int | None = None
     classes: tuple[str, ...] | None = None
     match_distance: float | None = None
     iou_threshold: float | None = None
@@ -196,6 +203,9 @@ def evaluate(
     rule = PredictionRule(task, options.threshold, options.channel, options.connected_components)
     rule.check()
     _check_task_options(task, options)
+    if manifest.has_ignore_masks and task not in SEGMENTATION_TASKS:
+        raise BmzcardError(f"the ignore_mask column applies to segmentation, not {task}", path=manifest.path,
+                           field="ignore_mask")
     if write_card:
         _check_dataset(options)
     model = None
@@ -205,7 +215,8 @@ def evaluate(
                                "run detection models", path=manifest.path)
         model = ModelSettings(str(package), options.weight_format, options.device, options.tile, options.allow_code)
     spacing, unit = _spacing(options.spacing, description)
-    job = Job(manifest.path, task, rule, options.metrics, spacing, model, options.chunked_above)
+    job = Job(manifest.path, task, rule, options.metrics, spacing, model, options.chunked_above,
+              options.ignore_label)
     if task in IMAGE_TASKS:
         precheck(manifest)
     runner = ModelRunner(model) if model is not None else None  # refuses weights and code before any image
@@ -253,6 +264,7 @@ def _check_metrics(task: str, names: Sequence[str] | None) -> None:
 def _check_task_options(task: str, options: EvaluateOptions) -> None:
     """Refuse an option of another task, so that it is not silently ignored."""
     owners = {"--channel": (IMAGE_TASKS, options.channel), "--classes": (("classification",), options.classes),
+              "--ignore-label": (SEGMENTATION_TASKS, options.ignore_label),
               "--match-distance": (("detection",), options.match_distance),
               "--iou-threshold": (("detection",), options.iou_threshold)}
     for option, (tasks, value) in owners.items():
@@ -279,7 +291,9 @@ def _run(manifest: Manifest, job: Job, options: EvaluateOptions, runner: ModelRu
                 matching.describe(kind, distance_unit, scored), {})
     results = run_rows(manifest.rows, job, runner, workers=options.workers, scheduler=options.scheduler,
                        progress=progress)
-    return results, summarize(results, manifest.factors, **bootstrap), job.rule.describe(), {}
+    ignored = job.describe_ignored(manifest.has_ignore_masks)
+    rule_text = job.rule.describe() + (f"; {ignored}" if ignored else "")
+    return results, summarize(results, manifest.factors, **bootstrap), rule_text, {}
 
 
 def _check_dataset(options: EvaluateOptions) -> None:

@@ -29,26 +29,41 @@ class RuledPrediction:
     Parameters
     ----------
     raw : array-like
-        The prediction file's array (memory map or Zarr), same shape as the
-        ground truth.
+        The prediction file's array (memory map or Zarr): the ground truth's
+        shape after ``index``.
     rule : PredictionRule
         Applied to each slab read (thresholding, integer check).
     where : Path
         The file, for error messages.
+    index : tuple of int
+        Taken from the leading axes first (singleton axes, the channel).
     """
 
-    def __init__(self, raw, rule: PredictionRule, where: Path) -> None:
-        self.raw, self.rule, self.where = raw, rule, where
-        self.shape = tuple(raw.shape)
-        self.chunks = getattr(raw, "chunks", None)
+    def __init__(self, raw, rule: PredictionRule, where: Path, index: tuple[int, ...] = ()) -> None:
+        self.raw, self.rule, self.where, self.index = raw, rule, where, index
+        self.shape = tuple(raw.shape)[len(index):]
+        chunks = getattr(raw, "chunks", None)
+        self.chunks = tuple(chunks)[len(index):] if isinstance(chunks, tuple) else None
         floating = np.issubdtype(raw.dtype, np.floating)
         self.dtype = np.dtype(bool if rule.threshold is not None else np.int64 if floating else raw.dtype)
 
     def __getitem__(self, key) -> np.ndarray:
-        slab = np.asarray(self.raw[key])
+        slab = np.asarray(self.raw[self.index + (key if isinstance(key, tuple) else (key,))])
         if np.issubdtype(slab.dtype, np.inexact) and not np.isfinite(slab).all():
             raise BmzcardError("NaN or infinite values in the prediction", path=self.where)
         return self.rule.apply(slab, len(self.shape), self.where)
+
+
+def _leading_index(shape: tuple[int, ...], truth_shape: tuple[int, ...], rule: PredictionRule):
+    """The index of the leading axes (singletons, the channel) that :meth:`PredictionRule.apply`
+    takes away, or None when the rest is not the ground truth's shape (the whole-volume path
+    then reports what is wrong)."""
+    index: tuple[int, ...] = ()
+    while len(shape) > len(truth_shape) and shape[0] == 1 and rule.channel is None:
+        index, shape = index + (0,), shape[1:]
+    if len(shape) == len(truth_shape) + 1 and rule.channel is not None and 0 <= rule.channel < shape[0]:
+        index, shape = index + (rule.channel,), shape[1:]
+    return index if shape == truth_shape else None
 
 
 def chunked_pair(truth_path: Path, prediction_path: Path, rule: PredictionRule, above: int | None):
@@ -63,7 +78,7 @@ def chunked_pair(truth_path: Path, prediction_path: Path, rule: PredictionRule, 
     above : int or None
         Size threshold in bytes of the ground truth; None never chunks.
     """
-    if above is None or rule.task not in ("semantic", "instance") or rule.channel is not None:
+    if above is None or rule.task not in ("semantic", "instance"):
         return None
     if rule.task == "instance" and (rule.threshold is not None or rule.connected_components):
         return None  # connected components need the whole volume
@@ -73,6 +88,7 @@ def chunked_pair(truth_path: Path, prediction_path: Path, rule: PredictionRule, 
     if int(np.prod(truth.shape, dtype=np.int64)) * truth.dtype.itemsize <= above:
         return None
     raw = open_lazy(prediction_path)
-    if raw is None or tuple(raw.shape) != tuple(truth.shape):
+    index = None if raw is None else _leading_index(tuple(raw.shape), tuple(truth.shape), rule)
+    if index is None:
         return None
-    return truth, RuledPrediction(raw, rule, prediction_path)
+    return truth, RuledPrediction(raw, rule, prediction_path, index)

@@ -103,7 +103,8 @@ def read_image(path: Path) -> np.ndarray:
 
 def open_lazy(path: Path):
     """The image as an array read only where sliced: a memory-mapped ``.npy``
-    or a Zarr array; None for formats that are read whole (TIFF, PNG).
+    or uncompressed TIFF, or a Zarr array; None for files that must be read
+    whole (compressed or tiled TIFF, PNG).
 
     Raises
     ------
@@ -111,12 +112,16 @@ def open_lazy(path: Path):
         If the file cannot be opened, or is not numeric.
     """
     kind = _kind(path)
-    if kind not in (".npy", ".zarr"):
+    if kind not in (".npy", ".zarr", ".tif"):
         return None
     try:
         if kind == ".npy":
             _check_npy(path)
             array = np.load(path, mmap_mode="r", allow_pickle=False)
+        elif kind == ".tif":
+            array = _tiff_memmap(path)
+            if array is None:
+                return None
         else:
             array = _zarr_array(path)
     except BmzcardError:
@@ -126,6 +131,20 @@ def open_lazy(path: Path):
     if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
         raise BmzcardError(f"not a numeric image (dtype {array.dtype})", path=path)
     return array
+
+
+def _tiff_memmap(path: Path):
+    """The first series of a TIFF file mapped into memory, or None where its
+    pixels are not stored uncompressed in one contiguous block."""
+    import tifffile
+
+    with tifffile.TiffFile(path) as tif:
+        series = tif.series[0]
+        if series.dataoffset is None:  # compressed, tiled or scattered pages
+            return None
+        shape, dtype = series.shape, series.dtype
+    array = tifffile.memmap(path, mode="r")
+    return array if array.shape == shape and array.dtype == dtype else None
 
 
 def _zarr_array(path: Path):

@@ -1,7 +1,9 @@
 """Read and check the evaluation manifest before any image is touched.
 
 A manifest is a CSV or TSV file, one row per image: ``image``,
-``ground_truth``, an optional ``prediction`` and any further columns, each an
+``ground_truth``, an optional ``prediction``, an optional ``ignore_mask``
+(sparse annotations: an image, non-zero where the ground truth is
+unlabelled; a row may leave it empty) and any further columns, each an
 evaluation factor (``snr``, ``cell_type``). Relative paths start at the
 manifest's folder. For classification, ``ground_truth`` and ``prediction``
 hold class labels instead of file paths (``label_columns``). Every problem is reported with the manifest row (1 is the
@@ -18,7 +20,7 @@ from pathlib import Path
 from bmzcard.errors import BmzcardError
 
 REQUIRED_COLUMNS = ("image", "ground_truth")
-PATH_COLUMNS = ("image", "ground_truth", "prediction")
+PATH_COLUMNS = ("image", "ground_truth", "prediction", "ignore_mask")
 MAX_MANIFEST_BYTES = 50_000_000
 
 
@@ -38,6 +40,7 @@ class Row:
     prediction: Path | None
     factors: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
+    ignore_mask: Path | None = None
 
     def has(self, column: str) -> bool:
         """Whether the row fills ``column``, as a file or as a label."""
@@ -61,6 +64,10 @@ class Manifest:
     @property
     def has_predictions(self) -> bool:
         return all(row.has("prediction") for row in self.rows)
+
+    @property
+    def has_ignore_masks(self) -> bool:
+        return any(row.ignore_mask is not None for row in self.rows)
 
     def levels(self, factor: str) -> list[str]:
         """Levels of ``factor`` in order of first appearance."""
@@ -178,4 +185,4 @@ def _row(path: Path, number: int, line: int, columns: list[str], cells: list[str
         if not values[factor]:
             raise row_error(path, number, f"empty value in factor column {factor!r} (line {line})")
     return Row(number, line, resolved["image"], resolved["ground_truth"], resolved["prediction"],
-               {f: values[f] for f in factor_columns}, labels)
+               {f: values[f] for f in factor_columns}, labels, resolved["ignore_mask"])

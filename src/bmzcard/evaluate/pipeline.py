@@ -17,7 +17,7 @@ from bmzcard.errors import BmzcardError
 from bmzcard.evaluate.chunked import CHUNKED_ABOVE, chunked_pair
 from bmzcard.evaluate.images import image_shape, read_image
 from bmzcard.evaluate.manifest import Manifest, Row, row_error
-from bmzcard.evaluate.postprocess import PredictionRule
+from bmzcard.evaluate.postprocess import SEGMENTATION, PredictionRule, integer_labels
 from bmzcard.evaluate.predict import ModelRunner, ModelSettings
 from bmzcard.metrics import MetricInputError, compute_metrics, limit_threads
 from bmzcard.metrics.chunked import chunked_metrics
@@ -44,6 +44,9 @@ class Job:
         Ground truths above this many bytes, with lazily readable prediction
         files, are evaluated slab by slab (:mod:`bmzcard.evaluate.chunked`);
         None never.
+    ignore_label : int or None
+        Ground-truth value of unlabelled pixels (sparse annotations); with
+        the rows' ignore masks, see :func:`metric_inputs`.
     """
 
     manifest: Path
@@ -53,6 +56,17 @@ class Job:
     spacing: tuple[float, ...] | None = None
     model: ModelSettings | None = None
     chunked_above: int | None = CHUNKED_ABOVE
+    ignore_label: int | None = None
+
+    def describe_ignored(self, with_masks: bool) -> str:
+        """Which pixels the metrics leave out, in words ("" for none)."""
+        parts = [f"ground-truth value {self.ignore_label}"] if self.ignore_label is not None else []
+        if with_masks:
+            parts.append("the manifest's ignore masks")
+        if not parts:
+            return ""
+        objects = "; objects more than half inside them are dropped" if self.task == "instance" else ""
+        return f"unlabelled pixels ({' and '.join(parts)}) left out{objects}"
 
 
 @dataclass
@@ -79,7 +93,7 @@ def precheck(manifest: Manifest) -> None:
     """
     for row in manifest.rows:
         shapes = {}
-        for column in ("image", "ground_truth", "prediction"):
+        for column in ("image", "ground_truth", "prediction", "ignore_mask"):
             path = getattr(row, column)
             if path is None:
                 continue
@@ -87,6 +101,10 @@ def precheck(manifest: Manifest) -> None:
                 shapes[column] = image_shape(path)
             except BmzcardError as error:
                 raise row_error(manifest.path, row.number, f"{column}: {error}") from None
+        if row.ignore_mask is not None and shapes["ignore_mask"] != shapes["ground_truth"]:
+            raise row_error(manifest.path, row.number,
+                            f"shape mismatch: ignore_mask {row.ignore_mask.name} is {shapes['ignore_mask']}, "
+                            f"ground_truth {row.ground_truth.name} is {shapes['ground_truth']}")
         if row.prediction is not None:
             truth, predicted = shapes["ground_truth"], _without_leading_ones(shapes["prediction"],
                                                                              len(shapes["ground_truth"]))
@@ -114,6 +132,9 @@ def load_pair(row: Row, job: Job, runner: ModelRunner | None
     """
     try:
         truth = read_image(row.ground_truth)
+        if job.task in SEGMENTATION:
+            truth = integer_labels(truth, row.ground_truth, "the ground truth holds non-integer values; "
+                                   "segmentation needs a label image")
         if row.prediction is not None:
             image, raw, inference, source = None, read_image(row.prediction), "file", row.prediction
         else:
@@ -132,21 +153,48 @@ def load_pair(row: Row, job: Job, runner: ModelRunner | None
     return image, truth, prediction, inference
 
 
+def metric_inputs(row: Row, job: Job, truth: np.ndarray) -> tuple[np.ndarray, dict]:
+    """The ground truth and the keyword arguments of the metrics for sparse annotations.
+
+    Semantic: the ignore label is the metrics' ``ignore_label`` (left out of
+    the classes too) and the row's mask their ``ignore_mask``. Instance: both
+    make the ``ignore_mask``, and a non-zero ignore label becomes background
+    so that it is not taken for an object.
+    """
+    mask = None
+    if row.ignore_mask is not None:
+        try:
+            mask = read_image(row.ignore_mask) != 0
+        except BmzcardError as error:
+            raise row_error(job.manifest, row.number, f"ignore_mask: {error}") from None
+    if job.task == "semantic" and job.ignore_label is not None:
+        return truth, {"ignore_mask": mask, "ignore_label": job.ignore_label}
+    if job.task == "instance" and job.ignore_label is not None:
+        unlabelled = truth == job.ignore_label
+        mask = unlabelled if mask is None else mask | unlabelled
+        if job.ignore_label != 0:
+            truth = np.where(unlabelled, 0, truth)
+    return truth, {"ignore_mask": mask} if mask is not None else {}
+
+
 def evaluate_row(row: Row, job: Job, runner: ModelRunner | None) -> ImageResult:
     """Metrics of one manifest row."""
+    sparse = row.ignore_mask is not None or job.ignore_label is not None
     try:
-        pair = None if row.prediction is None else chunked_pair(row.ground_truth, row.prediction, job.rule,
-                                                                job.chunked_above)
+        pair = None if row.prediction is None or sparse else chunked_pair(row.ground_truth, row.prediction,
+                                                                          job.rule, job.chunked_above)
     except BmzcardError as error:
         raise row_error(job.manifest, row.number, str(error)) from None
     if pair is not None:
         (truth, prediction), inference, computation, compute = pair, "file", "chunked", chunked_metrics
+        ignored = {}
     else:
         _, truth, prediction, inference = load_pair(row, job, runner)
+        truth, ignored = metric_inputs(row, job, truth)
         computation, compute = "whole-volume", compute_metrics
     try:
         values = compute(job.task, truth, prediction, spacing=job.spacing,
-                         metrics=list(job.metrics) if job.metrics else None)
+                         metrics=list(job.metrics) if job.metrics else None, **ignored)
     except MetricInputError as error:
         raise row_error(job.manifest, row.number, f"{error} ({row.ground_truth.name})") from None
     except BmzcardError as error:  # a bad prediction slab, read only now on the chunked path

@@ -86,17 +86,29 @@ class PredictionRule:
             array = array[self.channel]
         if self.task not in SEGMENTATION:
             return array
-        is_float = np.issubdtype(array.dtype, np.floating)
         if self.threshold is None:
-            if is_float and not np.array_equal(array, np.round(array)):
-                raise BmzcardError("the prediction holds non-integer values (probabilities?); give --threshold "
-                                   "to binarize it", path=where)
-            array = array.astype(np.int64) if is_float else array
+            array = integer_labels(array, where, "the prediction holds non-integer values (probabilities?); "
+                                   "give --threshold to binarize it")
             if self.task == "instance" and self.connected_components:
                 return _components(array != 0)
             return array
         foreground = array >= self.threshold
         return _components(foreground) if self.task == "instance" else foreground
+
+
+def integer_labels(array: np.ndarray, where: Path | str, message: str) -> np.ndarray:
+    """A label image stored as floats (common in TIFF files) as int64, if every value is a whole number.
+
+    Raises
+    ------
+    BmzcardError
+        With ``message`` naming ``where``, for any fractional value.
+    """
+    if not np.issubdtype(array.dtype, np.floating):
+        return array
+    if not np.array_equal(array, np.round(array)):
+        raise BmzcardError(message, path=where)
+    return array.astype(np.int64)
 
 
 def _components(mask: np.ndarray) -> np.ndarray:

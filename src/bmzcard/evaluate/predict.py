@@ -9,6 +9,8 @@ passes ``--allow-code``.
 How an image is fed is decided per image and recorded: the whole image when
 its size suits the model (padded by the output halo where that still fits),
 otherwise tiles (``bioimageio.core``'s blocking); ``--tile N`` forces tiles.
+A model whose output has no space or time axis (class scores) is never tiled:
+the image is refused instead, as one tile's scores are not the image's.
 """
 
 from __future__ import annotations
@@ -236,6 +238,13 @@ class ModelRunner:
 
         array = self.as_input(image, where)
         mode = self.mode_for(array.shape)
+        if mode == "tiled" and not any(a.type in ("space", "time") for a in self.output.axes):
+            # bioimageio.core would return one tile's values (class scores of part of the image)
+            reason = ("--tile was given" if self.settings.tile is not None else
+                      f"the input shape {array.shape} does not suit the model or exceeds "
+                      f"{MAX_WHOLE_IMAGE_PIXELS} pixels")
+            raise BmzcardError(f"the model output {self.output.id} has no space or time axis, so the image "
+                               f"cannot be run in tiles; {reason}", path=where)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
