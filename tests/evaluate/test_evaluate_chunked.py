@@ -73,10 +73,21 @@ def test_channel_and_singleton_axes_are_taken_per_slab(volume_manifest, tmp_path
     assert chunked.results[0].metrics["dice"] == 1.0  # the singleton axis held the mask itself
 
 
-def test_ignored_pixels_take_the_whole_volume_path(volume_manifest):
-    report = evaluate(volume_manifest, options=EvaluateOptions(task="instance", ignore_label=0,
-                                                               chunked_above=1000))
-    assert report.record["computation"] == {"whole-volume": 3}
+@pytest.mark.parametrize("task", ["semantic", "instance"])
+def test_sparse_annotations_are_evaluated_slab_by_slab_too(volume_manifest, tmp_path, task):
+    truth = np.load(tmp_path / "truth.npy")
+    unlabelled = np.zeros(truth.shape, np.uint8)
+    unlabelled[10:20] = 1  # a band of planes nobody annotated
+    np.save(tmp_path / "unlabelled.npy", unlabelled)
+    manifest = write_manifest(tmp_path / "s.csv", ["image", "ground_truth", "prediction", "ignore_mask"],
+                              [["truth.npy", "truth.npy", "pred.zarr", "unlabelled.npy"]])
+    options = {"task": task, "ignore_label": 3}  # and label 3 is unlabelled as well
+    chunked = evaluate(manifest, options=EvaluateOptions(**options, chunked_above=1000))
+    whole = evaluate(manifest, options=EvaluateOptions(**options, chunked_above=None))
+    dense = evaluate(manifest.with_name("m.csv"), options=EvaluateOptions(task=task, chunked_above=None))
+    assert chunked.record["computation"] == {"chunked": 1}
+    assert chunked.results[0].metrics == whole.results[0].metrics
+    assert chunked.results[0].metrics != dense.results[0].metrics  # the ignored pixels mattered
 
 
 def test_nan_in_a_slab_names_the_row(volume_manifest, tmp_path):

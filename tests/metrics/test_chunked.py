@@ -10,6 +10,7 @@ from bmzcard.metrics import MetricInputError, compute_metrics
 from bmzcard.metrics.chunked import chunked_metrics, chunked_overlap
 from bmzcard.metrics.instance import (
     DEFAULT_THRESHOLDS,
+    _drop_ignored,
     label_overlap,
     match_instances,
     matches_from_overlap,
@@ -51,6 +52,46 @@ def test_instance_nuclei3d(nuclei_pairs):
                 np.testing.assert_array_equal(getattr(chunked, name), getattr(whole, name))
         matches = matches_from_overlap(chunked_overlap(gt, pred, slab_bytes=1), DEFAULT_THRESHOLDS)
         assert matches == match_instances(gt, pred)
+
+
+def unlabelled_region(shape, seed):
+    """A sparse-annotation mask: a slab of planes and scattered pixels, so
+    that some objects are mostly inside it and others only touch it."""
+    rng = np.random.default_rng(seed)
+    mask = rng.random(shape) < 0.05
+    mask[shape[0] // 3 : shape[0] // 2] = True
+    return mask
+
+
+@pytest.mark.parametrize("spacing", [None, (2.0, 0.5, 0.7)])
+def test_semantic_with_ignored_pixels(nuclei_pairs, spacing):
+    for seed, (gt, pred) in enumerate(nuclei_pairs):
+        mask = unlabelled_region(gt.shape, seed)
+        assert_same("semantic", gt > 0, pred > 0, spacing=spacing, ignore_mask=mask)
+        # value 2 marks unlabelled pixels: classes 1 and 3 remain, the mask adds more
+        assert_same("semantic", gt % 4, pred % 4, spacing=spacing, ignore_label=2)
+        assert_same("semantic", gt % 4, pred % 4, spacing=spacing, ignore_label=2, ignore_mask=mask)
+
+
+def test_instance_with_ignored_pixels(nuclei_pairs):
+    for seed, (gt, pred) in enumerate(nuclei_pairs):
+        mask = unlabelled_region(gt.shape, seed)
+        assert_same("instance", gt, pred, ignore_mask=mask)
+        assert_same("instance", gt, pred, ignore_mask=mask, ignore_fraction=0.1)
+        # an object's label as the ignore label: its pixels are unlabelled background
+        label = int(np.bincount(gt.reshape(-1))[1:].argmax()) + 1
+        assert_same("instance", gt, pred, ignore_mask=mask, ignore_label=label)
+        unlabelled = gt == label
+        expected = match_instances(np.where(unlabelled, 0, gt), pred, ignore_mask=mask | unlabelled)
+        assert compute_metrics("instance", gt, pred, metrics=["f1"], ignore_mask=mask,
+                               ignore_label=label)["f1"] == expected[0].f1
+        # the overlap table equals the whole-volume one after dropping, and the mask drops objects
+        kept = label_overlap(*_drop_ignored(gt, pred, mask, 0.5))
+        chunked = chunked_overlap(gt, pred, ignore_mask=mask, slab_bytes=1)
+        for name in ("true_labels", "pred_labels", "true_sizes", "pred_sizes", "pair_true", "pair_pred",
+                     "pair_intersection"):
+            np.testing.assert_array_equal(getattr(chunked, name), getattr(kept, name))
+        assert chunked.pred_labels.size < label_overlap(gt, pred).pred_labels.size
 
 
 def boxes(shape, *corners):

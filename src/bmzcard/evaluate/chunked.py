@@ -17,6 +17,7 @@ import numpy as np
 
 from bmzcard.errors import BmzcardError
 from bmzcard.evaluate.images import open_lazy
+from bmzcard.evaluate.manifest import Row
 from bmzcard.evaluate.postprocess import PredictionRule
 
 #: Ground truths above this many bytes are evaluated slab by slab (64 MiB).
@@ -66,29 +67,39 @@ def _leading_index(shape: tuple[int, ...], truth_shape: tuple[int, ...], rule: P
     return index if shape == truth_shape else None
 
 
-def chunked_pair(truth_path: Path, prediction_path: Path, rule: PredictionRule, above: int | None):
-    """The lazily read ground truth and ruled prediction, or None where the whole-volume path applies.
+def chunked_inputs(row: Row, rule: PredictionRule, above: int | None, ignore_label: int | None):
+    """The lazily read ground truth, ruled prediction and ignore options of a row
+    (the arguments of :func:`bmzcard.metrics.chunked.chunked_metrics`), or None
+    where the whole-volume path applies.
 
     Parameters
     ----------
-    truth_path, prediction_path : Path
-        The manifest row's files.
+    row : Row
+        A manifest row with a prediction file.
     rule : PredictionRule
         How the prediction becomes labels.
     above : int or None
         Size threshold in bytes of the ground truth; None never chunks.
+    ignore_label : int or None
+        The ground-truth value of unlabelled pixels.
     """
     if above is None or rule.task not in ("semantic", "instance"):
         return None
     if rule.task == "instance" and (rule.threshold is not None or rule.connected_components):
         return None  # connected components need the whole volume
-    truth = open_lazy(truth_path)
+    truth = open_lazy(row.ground_truth)
     if truth is None or not (truth.dtype == bool or np.issubdtype(truth.dtype, np.integer)):
         return None
     if int(np.prod(truth.shape, dtype=np.int64)) * truth.dtype.itemsize <= above:
         return None
-    raw = open_lazy(prediction_path)
+    raw = open_lazy(row.prediction)
     index = None if raw is None else _leading_index(tuple(raw.shape), tuple(truth.shape), rule)
     if index is None:
         return None
-    return truth, RuledPrediction(raw, rule, prediction_path, index)
+    ignored = {} if ignore_label is None else {"ignore_label": ignore_label}
+    if row.ignore_mask is not None:
+        mask = open_lazy(row.ignore_mask)
+        if mask is None or tuple(mask.shape) != tuple(truth.shape):
+            return None
+        ignored["ignore_mask"] = mask  # non-zero is unlabelled; read slab by slab
+    return truth, RuledPrediction(raw, rule, row.prediction, index), ignored

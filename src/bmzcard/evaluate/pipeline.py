@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from bmzcard.errors import BmzcardError
-from bmzcard.evaluate.chunked import CHUNKED_ABOVE, chunked_pair
+from bmzcard.evaluate.chunked import CHUNKED_ABOVE, chunked_inputs
 from bmzcard.evaluate.images import image_shape, read_image
 from bmzcard.evaluate.manifest import Manifest, Row, row_error
 from bmzcard.evaluate.postprocess import SEGMENTATION, PredictionRule, integer_labels
@@ -45,8 +45,8 @@ class Job:
         files, are evaluated slab by slab (:mod:`bmzcard.evaluate.chunked`);
         None never.
     ignore_label : int or None
-        Ground-truth value of unlabelled pixels (sparse annotations); with
-        the rows' ignore masks, see :func:`metric_inputs`.
+        Ground-truth value of unlabelled pixels (sparse annotations), left
+        out with the rows' ignore masks (:func:`ignored_pixels`).
     """
 
     manifest: Path
@@ -153,44 +153,30 @@ def load_pair(row: Row, job: Job, runner: ModelRunner | None
     return image, truth, prediction, inference
 
 
-def metric_inputs(row: Row, job: Job, truth: np.ndarray) -> tuple[np.ndarray, dict]:
-    """The ground truth and the keyword arguments of the metrics for sparse annotations.
-
-    Semantic: the ignore label is the metrics' ``ignore_label`` (left out of
-    the classes too) and the row's mask their ``ignore_mask``. Instance: both
-    make the ``ignore_mask``, and a non-zero ignore label becomes background
-    so that it is not taken for an object.
-    """
-    mask = None
+def ignored_pixels(row: Row, job: Job) -> dict:
+    """The metrics' keyword arguments for sparse annotations: ``ignore_label``
+    and the row's ``ignore_mask`` (read whole), where given."""
+    options: dict = {} if job.ignore_label is None else {"ignore_label": job.ignore_label}
     if row.ignore_mask is not None:
         try:
-            mask = read_image(row.ignore_mask) != 0
+            options["ignore_mask"] = read_image(row.ignore_mask) != 0
         except BmzcardError as error:
             raise row_error(job.manifest, row.number, f"ignore_mask: {error}") from None
-    if job.task == "semantic" and job.ignore_label is not None:
-        return truth, {"ignore_mask": mask, "ignore_label": job.ignore_label}
-    if job.task == "instance" and job.ignore_label is not None:
-        unlabelled = truth == job.ignore_label
-        mask = unlabelled if mask is None else mask | unlabelled
-        if job.ignore_label != 0:
-            truth = np.where(unlabelled, 0, truth)
-    return truth, {"ignore_mask": mask} if mask is not None else {}
+    return options
 
 
 def evaluate_row(row: Row, job: Job, runner: ModelRunner | None) -> ImageResult:
     """Metrics of one manifest row."""
-    sparse = row.ignore_mask is not None or job.ignore_label is not None
     try:
-        pair = None if row.prediction is None or sparse else chunked_pair(row.ground_truth, row.prediction,
-                                                                          job.rule, job.chunked_above)
+        chunked = None if row.prediction is None else chunked_inputs(row, job.rule, job.chunked_above,
+                                                                     job.ignore_label)
     except BmzcardError as error:
         raise row_error(job.manifest, row.number, str(error)) from None
-    if pair is not None:
-        (truth, prediction), inference, computation, compute = pair, "file", "chunked", chunked_metrics
-        ignored = {}
+    if chunked is not None:
+        (truth, prediction, ignored), inference, computation, compute = chunked, "file", "chunked", chunked_metrics
     else:
         _, truth, prediction, inference = load_pair(row, job, runner)
-        truth, ignored = metric_inputs(row, job, truth)
+        ignored = ignored_pixels(row, job)
         computation, compute = "whole-volume", compute_metrics
     try:
         values = compute(job.task, truth, prediction, spacing=job.spacing,

@@ -131,7 +131,14 @@ def class_means(per: Mapping[int, Mapping[str, float]], names: Sequence[str]) ->
 
 
 def _instance(gt, pred, names, spacing, ignore_mask, options) -> dict[str, float]:
-    _refuse("instance", options, ("ignore_fraction",))
+    _refuse("instance", options, ("ignore_fraction", "ignore_label"))
+    ignore_label = options.get("ignore_label")
+    if ignore_label is not None:
+        gt, pred = check_pair(gt, pred, kind="labels")
+        unlabelled = gt == ignore_label
+        ignore_mask = unlabelled if ignore_mask is None else np.asarray(ignore_mask, dtype=bool) | unlabelled
+        if ignore_label != 0:  # not an object: background where it is ignored
+            gt = np.where(unlabelled, 0, gt)
     thresholds = instance.DEFAULT_THRESHOLDS
     matches = instance.match_instances(
         gt,
@@ -260,7 +267,8 @@ def compute_metrics(
         image has at most one non-zero value, else every non-zero value),
         ``ignore_label`` (ground-truth value meaning unlabelled),
         ``tolerance`` (NSD, default 2.0 in spacing units). instance:
-        ``ignore_fraction``. detection: ``max_distance`` (points) or
+        ``ignore_label`` (ground-truth value meaning unlabelled; its pixels
+        join ``ignore_mask``), ``ignore_fraction``. detection: ``max_distance`` (points) or
         ``threshold`` (boxes, default 0.5), ``scores``. classification:
         ``classes``. restoration: ``normalize`` ("care" by default, then
         ``data_range`` defaults to 1.0; None requires ``data_range``),

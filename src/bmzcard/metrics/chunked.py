@@ -167,17 +167,42 @@ def _foreground(labels: np.ndarray, value) -> np.ndarray:
     return labels != 0 if value is None else labels == value
 
 
-def _classes(ground_truth, prediction, step: int) -> list[int] | None:
-    """None for binary masks (each image has at most one non-zero value, as
-    :func:`compute_metrics` decides), else the non-zero values of both."""
+def _classes(ground_truth, prediction, step: int, ignore_label=None) -> list[int] | None:
+    """None for binary masks (each image has at most one non-zero value and
+    no ignore label, as :func:`compute_metrics` decides), else the non-zero
+    values of both other than the ignore label."""
     values = [set(), set()]
     for start, stop in _slabs(ground_truth.shape[0], step):
         for seen, array in zip(values, (ground_truth, prediction)):
             seen.update(int(v) for v in np.unique(_read(array, start, stop)).tolist())  # True as 1
     nonzero = [v - {0} for v in values]
-    if all(len(v) <= 1 for v in nonzero):
+    if ignore_label is None and all(len(v) <= 1 for v in nonzero):
         return None
-    return sorted(nonzero[0] | nonzero[1])
+    return sorted((nonzero[0] | nonzero[1]) - {ignore_label})
+
+
+class _Unlabelled:
+    """The pixels left out, read slab by slab: the ground truth's ignore
+    label and the non-zero pixels of a lazily read ignore mask."""
+
+    def __init__(self, ground_truth, mask, label) -> None:
+        self.ground_truth, self.mask, self.label = ground_truth, mask, label
+
+    def __bool__(self) -> bool:
+        return self.mask is not None or self.label is not None
+
+    def keep(self, start: int, stop: int, truth_planes: np.ndarray | None = None) -> np.ndarray | None:
+        """True where planes ``start:stop`` count (None: everywhere);
+        ``truth_planes`` saves reading the ground truth again."""
+        if not self:
+            return None
+        ignored = np.zeros((stop - start, *self.ground_truth.shape[1:]), dtype=bool)
+        if self.label is not None:
+            planes = _read(self.ground_truth, start, stop) if truth_planes is None else truth_planes
+            ignored |= planes == self.label
+        if self.mask is not None:
+            ignored |= _read(self.mask, start, stop) != 0
+        return ~ignored
 
 
 def _points(index: np.ndarray, shape, scale) -> np.ndarray:
@@ -185,7 +210,8 @@ def _points(index: np.ndarray, shape, scale) -> np.ndarray:
     return _flat_points(index, shape, [(0, 0)] * len(shape), scale)
 
 
-def _semantic_pass(ground_truth, prediction, states, scale, step, boundaries: bool) -> None:
+def _semantic_pass(ground_truth, prediction, states, scale, step, boundaries: bool,
+                   unlabelled: _Unlabelled) -> None:
     """One pass over the slabs: counts, boundaries and grid-searched distances."""
     shells, reach = _offset_shells(scale, _search_radius(scale))
     margin = int(reach[0]) if boundaries else 0
@@ -196,14 +222,18 @@ def _semantic_pass(ground_truth, prediction, states, scale, step, boundaries: bo
         g_ext = _read(ground_truth, start - margin - 1, stop + margin + 1)
         p_ext = _read(prediction, start - margin - 1, stop + margin + 1)
         centre = slice(margin + 1, margin + 1 + stop - start)
+        keep = unlabelled.keep(start - margin - 1, stop + margin + 1, g_ext)
         for value, state in states.items():
             g, p = _foreground(g_ext, value), _foreground(p_ext, value)
-            n_sizes, n_both = _count_chunks(g[centre], p[centre], None)
+            n_sizes, n_both = _count_chunks(g[centre], p[centre], None if keep is None else keep[centre])
             state.n_sizes += n_sizes
             state.n_both += n_both
             if not boundaries or not (g.any() or p.any()):
                 continue
             bg, bp = _boundary(g)[1:-1], _boundary(p)[1:-1]
+            if keep is not None:  # as the whole-volume path: boundary pixels left out are dropped
+                bg &= keep[1:-1]
+                bp &= keep[1:-1]
             offset = (start - margin) * plane  # flat index of the extended slab's first pixel
             for src, dst, out in ((bg, bp, state.gt_to_pred), (bp, bg, state.pred_to_gt)):
                 index = np.flatnonzero(src[margin : margin + stop - start]) + margin * plane
@@ -223,7 +253,7 @@ def _semantic_pass(ground_truth, prediction, states, scale, step, boundaries: bo
                     out.far_best.append(best)
 
 
-def _resolve_far(ground_truth, prediction, states, scale, step) -> None:
+def _resolve_far(ground_truth, prediction, states, scale, step, unlabelled: _Unlabelled) -> None:
     """Exact distances of the points beyond the grid search.
 
     Each point already has the distance to the nearest boundary point of its
@@ -257,6 +287,9 @@ def _resolve_far(ground_truth, prediction, states, scale, step) -> None:
                 key = (value, id(other))
                 if key not in boundaries:
                     dst = _boundary(_foreground(_read(other, start - 1, stop + 1), value))[1:-1]
+                    keep = unlabelled.keep(start, stop)
+                    if keep is not None:
+                        dst &= keep
                     index_dst = np.flatnonzero(dst) + start * plane
                     boundaries[key] = _tree(_points(index_dst, shape, scale)) if index_dst.size else None
                 if boundaries[key] is None:
@@ -268,13 +301,13 @@ def _resolve_far(ground_truth, prediction, states, scale, step) -> None:
         direction.add(best)  # inf where the other mask has no boundary at all
 
 
-def _semantic(ground_truth, prediction, names, scale, tolerance, step) -> dict[str, float]:
-    classes = _classes(ground_truth, prediction, step)
+def _semantic(ground_truth, prediction, names, scale, tolerance, step, unlabelled: _Unlabelled) -> dict[str, float]:
+    classes = _classes(ground_truth, prediction, step, unlabelled.label)
     states = {value: _SemanticState() for value in (classes if classes is not None else [None])}
     boundaries = bool({"hd", "hd95", "nsd"} & set(names))
-    _semantic_pass(ground_truth, prediction, states, scale, step, boundaries)
+    _semantic_pass(ground_truth, prediction, states, scale, step, boundaries, unlabelled)
     if boundaries:
-        _resolve_far(ground_truth, prediction, states, scale, step)
+        _resolve_far(ground_truth, prediction, states, scale, step, unlabelled)
     per = {value: state.values(names, tolerance) for value, state in states.items()}
     if classes is None or len(classes) == 1:
         return next(iter(per.values()))
@@ -292,7 +325,8 @@ def _merge_labels(labels: list[np.ndarray], sizes: list[np.ndarray]):
     return merged, total
 
 
-def chunked_overlap(ground_truth, prediction, *, slab_bytes: int = DEFAULT_SLAB_BYTES) -> LabelOverlap:
+def chunked_overlap(ground_truth, prediction, *, slab_bytes: int = DEFAULT_SLAB_BYTES, ignore_mask=None,
+                    ignore_label=None, ignore_fraction: float = 0.5) -> LabelOverlap:
     """:func:`.instance.label_overlap` of two label volumes read slab by slab.
 
     Parameters
@@ -302,26 +336,59 @@ def chunked_overlap(ground_truth, prediction, *, slab_bytes: int = DEFAULT_SLAB_
         (numpy arrays, memory maps, Zarr arrays).
     slab_bytes : int, optional
         About how many bytes of one input to read at a time.
+    ignore_mask : array-like, optional
+        Non-zero where the ground truth is unlabelled, sliceable as the
+        inputs.
+    ignore_label : int, optional
+        The ground-truth value of unlabelled pixels (background where it is
+        not 0).
+    ignore_fraction : float, optional
+        Objects with more than this fraction of their pixels unlabelled are
+        left out, as :func:`bmzcard.metrics.compute_metrics` does.
 
     Returns
     -------
     LabelOverlap
-        Identical to :func:`.instance.label_overlap` of the whole arrays.
+        Identical to :func:`.instance.label_overlap` of the whole arrays
+        (after the objects left out became background).
     """
     _check(ground_truth, prediction)
-    parts = [[], [], [], [], [], [], []]  # labels, sizes (true, pred); pair labels (true, pred), intersection
+    unlabelled = _Unlabelled(ground_truth, ignore_mask, ignore_label)
+    parts = [[] for _ in range(11)]  # labels, sizes (true, pred); pair labels, intersection; ignored labels, sizes
     for start, stop in _slabs(ground_truth.shape[0], _step(ground_truth, slab_bytes)):
-        o = label_overlap(_read(ground_truth, start, stop), _read(prediction, start, stop))
-        for part, value in zip(parts, (o.true_labels, o.true_sizes, o.pred_labels, o.pred_sizes,
-                                       o.true_labels[o.pair_true], o.pred_labels[o.pair_pred],
-                                       o.pair_intersection)):
+        g, p = _read(ground_truth, start, stop), _read(prediction, start, stop)
+        keep = unlabelled.keep(start, stop, g)
+        if ignore_label not in (None, 0):
+            g = np.where(g == ignore_label, 0, g)
+        o = label_overlap(g, p)
+        values = [o.true_labels, o.true_sizes, o.pred_labels, o.pred_sizes, o.true_labels[o.pair_true],
+                  o.pred_labels[o.pair_pred], o.pair_intersection]
+        if keep is not None:
+            # the objects' sizes where ignored: their labels outside what is kept
+            i = label_overlap(np.where(keep, 0, g), np.where(keep, 0, p))
+            values += [i.true_labels, i.true_sizes, i.pred_labels, i.pred_sizes]
+        for part, value in zip(parts, values):
             part.append(value)
     true_labels, true_sizes = _merge_labels(parts[0], parts[1])
     pred_labels, pred_sizes = _merge_labels(parts[2], parts[3])
+    pair_true, pair_pred = np.concatenate(parts[4]), np.concatenate(parts[5])
+    intersection = np.concatenate(parts[6])
+    if unlabelled:
+        kept = []
+        for labels, sizes, ignored_parts in ((true_labels, true_sizes, parts[7:9]),
+                                             (pred_labels, pred_sizes, parts[9:11])):
+            ignored_labels, ignored_sizes = _merge_labels(*ignored_parts)
+            ignored = np.zeros(labels.size, dtype=np.int64)
+            ignored[np.searchsorted(labels, ignored_labels)] = ignored_sizes
+            kept.append(ignored <= ignore_fraction * sizes)
+        keep_pair = (kept[0][np.searchsorted(true_labels, pair_true)]
+                     & kept[1][np.searchsorted(pred_labels, pair_pred)])
+        pair_true, pair_pred, intersection = pair_true[keep_pair], pair_pred[keep_pair], intersection[keep_pair]
+        true_labels, true_sizes = true_labels[kept[0]], true_sizes[kept[0]]
+        pred_labels, pred_sizes = pred_labels[kept[1]], pred_sizes[kept[1]]
     return overlap_from_pairs(true_labels, true_sizes, pred_labels, pred_sizes,
-                              np.searchsorted(true_labels, np.concatenate(parts[4])),
-                              np.searchsorted(pred_labels, np.concatenate(parts[5])),
-                              np.concatenate(parts[6]))
+                              np.searchsorted(true_labels, pair_true), np.searchsorted(pred_labels, pair_pred),
+                              intersection)
 
 
 def chunked_metrics(
@@ -331,6 +398,9 @@ def chunked_metrics(
     *,
     spacing=None,
     metrics: Iterable[str] | None = None,
+    ignore_mask=None,
+    ignore_label=None,
+    ignore_fraction: float = 0.5,
     tolerance: float = 2.0,
     slab_bytes: int = DEFAULT_SLAB_BYTES,
 ) -> dict[str, float]:
@@ -346,6 +416,14 @@ def chunked_metrics(
         Pixel size per axis, for HD, HD95 and NSD. Default 1.
     metrics : iterable of str, optional
         Names to compute instead of the task's defaults.
+    ignore_mask : array-like, optional
+        Non-zero where the ground truth is unlabelled (sparse annotations),
+        of the inputs' shape and sliceable as they are.
+    ignore_label : int, optional
+        The ground-truth value of unlabelled pixels.
+    ignore_fraction : float, optional
+        Instance: objects with more than this fraction of their pixels
+        ignored are left out (default 0.5).
     tolerance : float, optional
         NSD tolerance in spacing units, default 2.0.
     slab_bytes : int, optional
@@ -355,7 +433,7 @@ def chunked_metrics(
     -------
     dict of str to float
         The same names and values as :func:`compute_metrics` with the same
-        arguments (no ignore mask: sparse annotations are not supported here).
+        arguments.
 
     Raises
     ------
@@ -375,9 +453,15 @@ def chunked_metrics(
         raise MetricInputError("task", f"chunked metrics cover semantic and instance segmentation, not {key}")
     names = _names(key, metrics)
     _check(ground_truth, prediction)
+    if ignore_mask is not None and tuple(ignore_mask.shape) != tuple(ground_truth.shape):
+        raise MetricInputError("ignore_mask", f"ignore_mask has shape {tuple(ignore_mask.shape)} but ground_truth "
+                               f"has shape {tuple(ground_truth.shape)}")
     if key == "instance":
-        overlap = chunked_overlap(ground_truth, prediction, slab_bytes=slab_bytes)
+        if not 0 <= ignore_fraction <= 1:
+            raise MetricInputError("ignore_fraction", f"ignore_fraction must be in [0, 1], got {ignore_fraction}")
+        overlap = chunked_overlap(ground_truth, prediction, slab_bytes=slab_bytes, ignore_mask=ignore_mask,
+                                  ignore_label=ignore_label, ignore_fraction=ignore_fraction)
         return instance_values(matches_from_overlap(overlap, DEFAULT_THRESHOLDS), names)
     scale = check_spacing(spacing, len(ground_truth.shape))
-    return _semantic(ground_truth, prediction, names, scale, float(tolerance),
-                     _step(ground_truth, slab_bytes))
+    return _semantic(ground_truth, prediction, names, scale, float(tolerance), _step(ground_truth, slab_bytes),
+                     _Unlabelled(ground_truth, ignore_mask, ignore_label))
