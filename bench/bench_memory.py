@@ -6,6 +6,8 @@ A synthetic 3D pair is written once: instance labels (uint16, the shared
 3D nuclei tiled to ``size``³ with unique labels per tile) and, for the
 semantic task, their foreground mask (uint8); the prediction is the ground
 truth shifted by one pixel along each axis with every 8th object dropped.
+The "components" case scores the instance labels against the prediction's
+foreground mask labelled by connected components (``--connected-components``).
 Each evaluation (task x format x path) runs in a fresh process through
 ``bmzcard.evaluate.evaluate`` and reports:
 
@@ -75,7 +77,12 @@ def _status_kib(field: str) -> int:
         return next(int(line.split()[1]) for line in stream if line.startswith(field + ":"))
 
 
-def child(manifest: str, warm_up: str, task: str, chunked: bool) -> None:
+# case -> (task, options of the rule)
+CASES = {"instance": ("instance", {}), "semantic": ("semantic", {}),
+         "components": ("instance", {"connected_components": True})}
+
+
+def child(manifest: str, warm_up: str, case: str, chunked: bool) -> None:
     """Evaluate in this (fresh) process and print the peaks as JSON; ``warm_up``,
     a tiny pair evaluated first on both paths, loads every module before measuring."""
     import tracemalloc
@@ -88,9 +95,10 @@ def child(manifest: str, warm_up: str, task: str, chunked: bool) -> None:
     ground_truth = open_lazy(Path(manifest).parent / Path(manifest).read_text().splitlines()[1].split(",")[1])
     size = int(np.prod(ground_truth.shape)) * ground_truth.dtype.itemsize
     del ground_truth
-    options = EvaluateOptions(task=task, chunked_above=1 if chunked else None, resamples=100)
+    task, rule = CASES[case]
+    options = EvaluateOptions(task=task, **rule, chunked_above=1 if chunked else None, resamples=100)
     for above in (1, None):
-        evaluate(warm_up, options=EvaluateOptions(task=task, chunked_above=above, resamples=100))
+        evaluate(warm_up, options=EvaluateOptions(task=task, **rule, chunked_above=above, resamples=100))
     with open("/proc/self/clear_refs", "w") as stream:
         stream.write("5")  # resets the high-water mark to the current resident size
     before = _status_kib("VmRSS")
@@ -124,12 +132,14 @@ def run(size: int, formats: list[str]) -> None:
 
     truth, prediction = synthetic_pair(size)
     print(f"{size}³ pair, {int(truth.max())} objects; peak memory / ground truth size (fresh process each)")
-    print(f"{'task':9} {'format':6} {'path':13} {'GT MiB':>7} {'traced':>7} {'RSS':>7} {'time s':>7}  identical")
+    print(f"{'case':10} {'format':6} {'path':13} {'GT MiB':>7} {'traced':>7} {'RSS':>7} {'time s':>7}  identical")
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         for kind in formats:
-            for task, gt, pred in (("instance", truth, prediction),
-                                   ("semantic", (truth > 0).astype(np.uint8), (prediction > 0).astype(np.uint8))):
+            mask = (truth > 0).astype(np.uint8)
+            predicted_mask = (prediction > 0).astype(np.uint8)
+            for task, gt, pred in (("instance", truth, prediction), ("semantic", mask, predicted_mask),
+                                   ("components", truth, predicted_mask)):
                 gt_path = write(root / f"{task}_gt", gt, kind)
                 pred_path = write(root / f"{task}_pred", pred, kind)
                 manifest = root / f"{task}_{kind}.csv"
@@ -144,7 +154,7 @@ def run(size: int, formats: list[str]) -> None:
                     results[path] = json.loads(out.strip().splitlines()[-1])
                 for path, r in results.items():
                     same = results["chunked"]["metrics"] == results["whole-volume"]["metrics"]
-                    print(f"{task:9} {kind:6} {path:13} {r['size'] / 2**20:7.1f} {r['traced'] / r['size']:7.2f} "
+                    print(f"{task:10} {kind:6} {path:13} {r['size'] / 2**20:7.1f} {r['traced'] / r['size']:7.2f} "
                           f"{r['rss'] / r['size']:7.2f} {r['seconds']:7.2f}  {'yes' if same else 'NO'}")
 
 

@@ -90,6 +90,43 @@ def test_sparse_annotations_are_evaluated_slab_by_slab_too(volume_manifest, tmp_
     assert chunked.results[0].metrics != dense.results[0].metrics  # the ignored pixels mattered
 
 
+def same_objects(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two label images hold the same objects, whatever their numbers."""
+    if not np.array_equal(a == 0, b == 0):
+        return False
+    pairs = np.unique(np.stack([a[a > 0], b[b > 0]]), axis=1)
+    return pairs.shape[1] == np.unique(a[a > 0]).size == np.unique(b[b > 0]).size
+
+
+@pytest.mark.parametrize("shape", [(40, 30, 20), (64, 48)])
+@pytest.mark.parametrize("step", [1, 3, 7, 1000])
+def test_component_labels_join_objects_across_slab_borders(shape, step):
+    from bmzcard.evaluate.chunked import ComponentLabels
+    from bmzcard.evaluate.postprocess import connected_components
+
+    rng = np.random.default_rng(step)
+    foreground = rng.random(shape) < 0.3
+    # a diagonal line: consecutive pixels touch only through a corner, across every border
+    line = np.arange(min(shape))
+    foreground[(line,) * len(shape)] = True
+    chunked = ComponentLabels(foreground, step)
+    whole, _ = connected_components(foreground)
+    assert same_objects(chunked[0 : shape[0]], whole)
+    assert same_objects(np.concatenate([chunked[i : i + 5] for i in range(0, shape[0], 5)]), whole)
+    assert np.unique(chunked[0 : shape[0]]).size - 1 == whole.max()
+
+
+@pytest.mark.parametrize("extra", [{"threshold": 0.5}, {"connected_components": True}])
+def test_connected_components_are_labelled_slab_by_slab(volume_manifest, tmp_path, extra):
+    manifest = write_manifest(tmp_path / "cc.csv", ["image", "ground_truth", "prediction"],
+                              [["truth.npy", "truth.npy", "prob.npy" if "threshold" in extra else "mask.npy"]])
+    chunked = evaluate(manifest, options=EvaluateOptions(task="instance", **extra, chunked_above=1000))
+    whole = evaluate(manifest, options=EvaluateOptions(task="instance", **extra, chunked_above=None))
+    assert chunked.record["computation"] == {"chunked": 1}
+    assert chunked.results[0].metrics == whole.results[0].metrics
+    assert 0 < chunked.results[0].metrics["f1"] < 1  # touching nuclei merge: a real, imperfect score
+
+
 def test_nan_in_a_slab_names_the_row(volume_manifest, tmp_path):
     probability = np.load(tmp_path / "prob.npy")
     probability[20, 3, 4] = np.nan

@@ -55,13 +55,19 @@ class PredictionRule:
             steps.append(f"channel {self.channel} of the prediction")
         if self.threshold is not None:
             steps.append(f"foreground where prediction >= {self.threshold:g}")
-        if self.task == "instance" and (self.threshold is not None or self.connected_components):
+        if self.labels_components:
             steps.append("instances = connected components of the foreground (full connectivity)")
         if not steps:
             steps.append("prediction compared as given" + (" (integer labels)" if self.task in SEGMENTATION else ""))
         return "; ".join(steps)
 
-    def apply(self, prediction: np.ndarray, ground_truth_ndim: int, where: Path | str) -> np.ndarray:
+    @property
+    def labels_components(self) -> bool:
+        """Whether instances are made by connected-component labelling."""
+        return self.task == "instance" and (self.threshold is not None or self.connected_components)
+
+    def apply(self, prediction: np.ndarray, ground_truth_ndim: int, where: Path | str,
+              *, label_components: bool = True) -> np.ndarray:
         """The prediction ready for the metrics.
 
         Parameters
@@ -72,6 +78,9 @@ class PredictionRule:
             Number of axes of the ground truth, to tell a channel axis apart.
         where : Path or str
             The file (or "model output for <image>") to name in errors.
+        label_components : bool
+            False stops before the connected-component labelling (the
+            foreground is returned), for labelling done slab by slab.
         """
         array = np.asarray(prediction)
         while array.ndim > ground_truth_ndim and array.shape[0] == 1 and self.channel is None:
@@ -89,11 +98,11 @@ class PredictionRule:
         if self.threshold is None:
             array = integer_labels(array, where, "the prediction holds non-integer values (probabilities?); "
                                    "give --threshold to binarize it")
-            if self.task == "instance" and self.connected_components:
+            if self.labels_components and label_components:
                 return _components(array != 0)
             return array
         foreground = array >= self.threshold
-        return _components(foreground) if self.task == "instance" else foreground
+        return _components(foreground) if self.labels_components and label_components else foreground
 
 
 def integer_labels(array: np.ndarray, where: Path | str, message: str) -> np.ndarray:
@@ -112,6 +121,12 @@ def integer_labels(array: np.ndarray, where: Path | str, message: str) -> np.nda
 
 
 def _components(mask: np.ndarray) -> np.ndarray:
+    return connected_components(mask)[0].astype(np.int32)
+
+
+def connected_components(mask: np.ndarray) -> tuple[np.ndarray, int]:
+    """Connected components of ``mask`` with full connectivity (8 in 2D, 26
+    in 3D) labelled 1..n in raster order, and n."""
     from skimage.measure import label
 
-    return label(mask, connectivity=mask.ndim).astype(np.int32)
+    return label(mask, connectivity=mask.ndim, return_num=True)

@@ -51,14 +51,14 @@ from .semantic import (
     _tree,
 )
 
-__all__ = ["DEFAULT_SLAB_BYTES", "chunked_metrics", "chunked_overlap"]
+__all__ = ["DEFAULT_SLAB_BYTES", "chunked_metrics", "chunked_overlap", "slab_step"]
 
 #: Bytes of one input read at a time (rounded up to whole planes and storage chunks).
 DEFAULT_SLAB_BYTES = 1 << 20
 _FAR_BATCH = 1 << 16
 
 
-def _step(array, slab_bytes: int) -> int:
+def slab_step(array, slab_bytes: int = DEFAULT_SLAB_BYTES) -> int:
     """Planes per slab: about ``slab_bytes`` of ``array``, whole storage chunks."""
     plane = int(np.prod(array.shape[1:], dtype=np.int64)) * np.dtype(array.dtype).itemsize
     step = max(1, slab_bytes // max(plane, 1))
@@ -355,7 +355,7 @@ def chunked_overlap(ground_truth, prediction, *, slab_bytes: int = DEFAULT_SLAB_
     _check(ground_truth, prediction)
     unlabelled = _Unlabelled(ground_truth, ignore_mask, ignore_label)
     parts = [[] for _ in range(11)]  # labels, sizes (true, pred); pair labels, intersection; ignored labels, sizes
-    for start, stop in _slabs(ground_truth.shape[0], _step(ground_truth, slab_bytes)):
+    for start, stop in _slabs(ground_truth.shape[0], slab_step(ground_truth, slab_bytes)):
         g, p = _read(ground_truth, start, stop), _read(prediction, start, stop)
         keep = unlabelled.keep(start, stop, g)
         if ignore_label not in (None, 0):
@@ -463,5 +463,5 @@ def chunked_metrics(
                                   ignore_label=ignore_label, ignore_fraction=ignore_fraction)
         return instance_values(matches_from_overlap(overlap, DEFAULT_THRESHOLDS), names)
     scale = check_spacing(spacing, len(ground_truth.shape))
-    return _semantic(ground_truth, prediction, names, scale, float(tolerance), _step(ground_truth, slab_bytes),
+    return _semantic(ground_truth, prediction, names, scale, float(tolerance), slab_step(ground_truth, slab_bytes),
                      _Unlabelled(ground_truth, ignore_mask, ignore_label))
