@@ -138,7 +138,12 @@ def _touching(before: np.ndarray, after: np.ndarray) -> np.ndarray:
         x, y = before[a], after[b]
         both = (x > 0) & (y > 0)
         pairs.append(np.stack([x[both], y[both]]))
-    return np.unique(np.concatenate(pairs, axis=1), axis=1)
+    pairs = np.concatenate(pairs, axis=1)
+    if pairs.size and pairs.max() >= 1 << 32:
+        return np.unique(pairs, axis=1)
+    # one 64-bit key per pair: duplicates go with a 1-D unique, far faster than unique(axis=1)
+    keys = np.unique((pairs[0].astype(np.uint64) << np.uint64(32)) | pairs[1].astype(np.uint64))
+    return np.stack([keys >> np.uint64(32), keys & np.uint64(0xFFFFFFFF)]).astype(np.int64)
 
 
 def _leading_index(shape: tuple[int, ...], truth_shape: tuple[int, ...], rule: PredictionRule):
