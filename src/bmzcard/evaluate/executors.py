@@ -99,6 +99,8 @@ def _on_dask(rows: Sequence[Row], job: Job, workers: int, scheduler: str,
             client = Client(scheduler, timeout="10s")
         except OSError as error:
             raise BmzcardError(f"cannot reach the dask scheduler: {error}", field="--scheduler") from None
+        except ValueError as error:  # no port, unknown protocol
+            raise BmzcardError(f"not a dask scheduler address: {error}", field="--scheduler") from None
     outcomes: dict[int, ImageResult] = {}
     try:
         futures = client.map(worker_job, rows, job=job, pure=False)
