@@ -47,8 +47,6 @@ class RuledPrediction:
     def __init__(self, raw, rule: PredictionRule, where: Path, index: tuple[int, ...] = ()) -> None:
         self.raw, self.rule, self.where, self.index = raw, rule, where, index
         self.shape = tuple(raw.shape)[len(index):]
-        chunks = getattr(raw, "chunks", None)
-        self.chunks = tuple(chunks)[len(index):] if isinstance(chunks, tuple) else None
         floating = np.issubdtype(raw.dtype, np.floating)
         self.dtype = np.dtype(bool if rule.threshold is not None else np.int64 if floating else raw.dtype)
 
@@ -88,7 +86,6 @@ class ComponentLabels:
 
         self.foreground, self.step = foreground, max(1, int(step))
         self.shape = tuple(foreground.shape)
-        self.chunks = getattr(foreground, "chunks", None)
         self.dtype = np.dtype(np.int64)
         self.offsets: list[int] = []
         total, previous, touching = 0, None, []
