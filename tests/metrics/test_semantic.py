@@ -150,6 +150,19 @@ def test_distances_are_exact_beyond_the_grid_search():
     assert hausdorff_distance(gt, pred, spacing=(0.5, 2.0)) == pytest.approx(math.hypot(30 * 0.5, 35 * 2.0))
 
 
+def test_grid_search_in_small_batches_gives_the_same_distances(neuron_pair, monkeypatch):
+    """Boundary points are searched in batches; batch borders must not change a distance."""
+    from bmzcard.metrics import semantic
+
+    gt, pred = neuron_pair
+    whole = boundary_distances(gt, pred, spacing=(0.5, 0.7))
+    monkeypatch.setattr(semantic, "_SEARCH_BATCH", 7)
+    batched = boundary_distances(gt, pred, spacing=(0.5, 0.7))
+    for a, b in zip(whole, batched):
+        np.testing.assert_array_equal(a, b)
+    assert np.isfinite(whole[0]).all() and (whole[0] > 3).any()  # some points beyond the grid search
+
+
 def test_hand_computed_overlap():
     gt = np.zeros((4, 4), bool)
     gt[:2, :2] = True  # 4 px

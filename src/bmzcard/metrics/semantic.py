@@ -47,6 +47,8 @@ _LANE_BLOCK = 8 * _LANE_WORDS
 _CHUNK = 1024 * _LANE_BLOCK
 # Above this many pixels the counting is split between threads.
 _PARALLEL_SIZE = 1 << 22
+# Boundary points searched on the grid at a time (bounds the temporaries).
+_SEARCH_BATCH = 1 << 18
 
 
 def _flat(array: np.ndarray) -> np.ndarray:
@@ -345,36 +347,44 @@ def _shell_search(src_index, dst_mask, shells, reach):
     pixel grid within the radius of ``shells``.
 
     Returns the distances (0 where shared or not found) and the indices
-    into ``src_index`` of the points not found within that radius.
+    into ``src_index`` of the points not found within that radius. The
+    points go in batches, so the search's temporaries do not grow with the
+    boundary.
     """
     out = np.zeros(src_index.size, dtype=np.float64)
     shape = dst_mask.shape
-    pending = np.flatnonzero(~dst_mask.reshape(-1)[src_index])  # not shared
-    if pending.size == 0:
-        return out, pending
     padded_shape = tuple(int(s + 2 * r) for s, r in zip(shape, reach))
     padded = np.zeros(padded_shape, dtype=bool)
     padded[tuple(slice(r, r + s) for s, r in zip(shape, reach))] = dst_mask
     flat_padded = padded.reshape(-1)
-    strides = np.array(
-        [int(np.prod(padded_shape[a + 1 :])) for a in range(len(shape))], dtype=np.int64
-    )
-    coords = np.unravel_index(src_index[pending], shape)
-    where = np.zeros(pending.size, dtype=np.int64)
-    for axis, c in enumerate(coords):
-        where += (c.astype(np.int64) + reach[axis]) * strides[axis]
-    for length, offsets in shells:
+    flat_dst = dst_mask.reshape(-1)
+    strides = [int(np.prod(shape[a + 1 :])) for a in range(len(shape))]
+    padded_strides = np.array([int(np.prod(padded_shape[a + 1 :])) for a in range(len(shape))], dtype=np.int64)
+    steps = [(length, offsets @ padded_strides) for length, offsets in shells]
+    far = []
+    for lo in range(0, src_index.size, _SEARCH_BATCH):
+        index = src_index[lo : lo + _SEARCH_BATCH]
+        pending = np.flatnonzero(~flat_dst[index])  # not shared
         if pending.size == 0:
-            break
-        found = np.zeros(pending.size, dtype=bool)
-        for step in offsets @ strides:
-            found |= flat_padded[where + step]
-        if found.any():
-            out[pending[found]] = length
-            keep = ~found
-            pending = pending[keep]
-            where = where[keep]
-    return out, pending
+            continue
+        # flat index into the padded mask, one axis at a time
+        where = np.zeros(pending.size, dtype=np.int64)
+        points = index[pending]
+        for axis, (n, stride) in enumerate(zip(shape, strides)):
+            where += (points // stride % n + reach[axis]) * padded_strides[axis]
+        for length, offsets in steps:
+            if pending.size == 0:
+                break
+            found = np.zeros(pending.size, dtype=bool)
+            for step in offsets:
+                found |= flat_padded[where + step]
+            if found.any():
+                out[lo + pending[found]] = length
+                keep = ~found
+                pending = pending[keep]
+                where = where[keep]
+        far.append(pending + lo)
+    return out, np.concatenate(far) if far else np.zeros(0, dtype=np.intp)
 
 
 def _search_radius(scale: np.ndarray) -> float:
