@@ -85,8 +85,9 @@ def evaluate(
     bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples.")] = 2000,
     chunked_above: Annotated[float, typer.Option(
         "--chunked-above", metavar="MIB", min=0,
-        help="Evaluate .npy/Zarr segmentation volumes larger than this many MiB slab by slab "
-             "(same numbers, bounded memory); 0 turns slab-by-slab evaluation off.")] = 64,
+        help="Evaluate segmentation ground truths larger than this many MiB slab by slab (same "
+             "numbers; .npy, uncompressed TIFF and Zarr files read lazily, other inputs from memory); "
+             "0 turns slab-by-slab evaluation off.")] = 64,
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the result as JSON here "
                                                      "(and the per-image CSV beside it).")] = None,
     csv_out: Annotated[Optional[Path], typer.Option("--csv", help="Write the per-image metrics here.")] = None,

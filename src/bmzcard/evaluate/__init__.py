@@ -92,9 +92,11 @@ class EvaluateOptions:
         ``"local"`` (a local dask cluster) or a dask scheduler address; None
         for no dask.
     chunked_above : int or None
-        Ground truths above this many bytes (default 64 MiB) in ``.npy`` or
-        Zarr files, with prediction files, are evaluated slab by slab with
-        bounded memory and identical results; None: never.
+        Segmentation ground truths above this many bytes (default 64 MiB)
+        are evaluated slab by slab with identical results: read lazily where
+        the files allow (``.npy``, uncompressed TIFF, Zarr, with prediction
+        files), else from memory, so that only the metrics' work is bounded;
+        None: never.
     seed, resamples, confidence
         Bootstrap settings.
     dataset_id, dataset_source, dataset_role

@@ -7,8 +7,9 @@ larger than the job's ``chunked_above`` bytes, the prediction has the ground
 truth's shape once leading singleton axes and the ``--channel`` are taken,
 and an ignore mask, if any, can be read lazily too. Instances made by
 connected components are labelled slab by slab and joined across slab
-borders (:class:`ComponentLabels`). Anything else takes the whole-volume
-path; both give identical numbers (:mod:`bmzcard.metrics.chunked`).
+borders (:class:`ComponentLabels`). Anything else is read whole (and, when
+large, still computed slab by slab by the pipeline); every way gives the
+whole-volume numbers (:mod:`bmzcard.metrics.chunked`).
 """
 
 from __future__ import annotations

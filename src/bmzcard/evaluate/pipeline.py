@@ -41,9 +41,9 @@ class Job:
     model : ModelSettings or None
         None when the manifest has predictions.
     chunked_above : int or None
-        Ground truths above this many bytes, with lazily readable prediction
-        files, are evaluated slab by slab (:mod:`bmzcard.evaluate.chunked`);
-        None never.
+        Segmentation ground truths above this many bytes are evaluated slab
+        by slab, read lazily where the files allow
+        (:mod:`bmzcard.evaluate.chunked`), else from memory; None never.
     ignore_label : int or None
         Ground-truth value of unlabelled pixels (sparse annotations), left
         out with the rows' ignore masks (:func:`ignored_pixels`).
@@ -80,7 +80,7 @@ class ImageResult:
     inference: str  # "file", or the ModelRunner mode ("whole", "whole-unpadded", "tiled")
     shape: tuple[int, ...] = field(default=())
     labels: dict[str, str] = field(default_factory=dict)  # classification: true and predicted class
-    computation: str = "whole-volume"  # or "chunked": read slab by slab
+    computation: str = "whole-volume"  # or "chunked": computed slab by slab
 
 
 def precheck(manifest: Manifest) -> None:
@@ -178,6 +178,10 @@ def evaluate_row(row: Row, job: Job, runner: ModelRunner | None) -> ImageResult:
         _, truth, prediction, inference = load_pair(row, job, runner)
         ignored = ignored_pixels(row, job)
         computation, compute = "whole-volume", compute_metrics
+        # in memory already (a model's output, a file read whole), but the whole-volume
+        # metrics' temporaries would be many times its size: computed slab by slab too
+        if job.task in SEGMENTATION and job.chunked_above is not None and truth.nbytes > job.chunked_above:
+            computation, compute = "chunked", chunked_metrics
     try:
         values = compute(job.task, truth, prediction, spacing=job.spacing,
                          metrics=list(job.metrics) if job.metrics else None, **ignored)
