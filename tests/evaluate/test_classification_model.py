@@ -188,13 +188,17 @@ def test_a_real_onnx_classifier_gives_the_numpy_class_and_scikit_learn_metrics(c
             assert cell["n"] == len(chosen)
 
 
-def test_classes_of_the_wrong_length_name_the_row_and_write_nothing(classifier_package, stained_images, tmp_path):
+def test_classes_of_the_wrong_length_are_refused_before_any_image_and_write_nothing(
+        classifier_package, stained_images, tmp_path):
     manifest, _ = stained_images
     out = tmp_path / "wrong.json"
     result = _evaluate(classifier_package, manifest, out, CLASSES[:2])
     assert result.exit_code == 2
     message = " ".join(result.output.split())
-    assert "manifest.csv: row 1:" in message and "3 class scores but --classes names 2 classes" in message
+    # the output's channel names come from the RDF: the user sees which classes the model has
+    assert "--classes: 2 class names given, but the model's output" in message
+    assert f"has 3 channels ({', '.join(CLASSES)})" in message
+    assert "row 1" not in message  # refused before the first image ran
     assert not out.exists() and not out.with_name("wrong_per_image.csv").exists()
 
 

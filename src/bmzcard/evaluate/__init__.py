@@ -222,6 +222,8 @@ def evaluate(
     if task in IMAGE_TASKS:
         precheck(manifest)
     runner = ModelRunner(model) if model is not None else None  # refuses weights and code before any image
+    if task == "classification" and runner is not None and options.classes:
+        _check_class_count(options.classes, runner)
     results, summary, rule_text, extra = _run(manifest, job, options, runner, _distance_unit(spacing, unit),
                                               progress)
     record = _record(manifest, package, options, job, runner, results, unit, rule_text)
@@ -296,6 +298,14 @@ def _run(manifest: Manifest, job: Job, options: EvaluateOptions, runner: ModelRu
     ignored = job.describe_ignored(manifest.has_ignore_masks)
     rule_text = job.rule.describe() + (f"; {ignored}" if ignored else "")
     return results, summarize(results, manifest.factors, **bootstrap), rule_text, {}
+
+
+def _check_class_count(classes: Sequence[str], runner: ModelRunner) -> None:
+    """--classes must name every channel of the model's output, before any image runs."""
+    names = runner.channel_names()
+    if names is not None and len(names) != len(classes):
+        raise BmzcardError(f"{len(classes)} class names given, but the model's output {runner.output.id} "
+                           f"has {len(names)} channels ({', '.join(names)})", field="--classes")
 
 
 def _check_dataset(options: EvaluateOptions) -> None:

@@ -109,6 +109,13 @@ class ModelRunner:
         self.weight_format = self._pick_weights()
         self._pipeline = None
 
+    def channel_names(self) -> tuple[str, ...] | None:
+        """Names of the output's channel axis (class names of a classifier), or None without one."""
+        for axis in self.output.axes:
+            if axis.type == "channel":
+                return tuple(str(name) for name in axis.channel_names)
+        return None
+
     # -- checks ---------------------------------------------------------------
     def _pick_weights(self) -> str:
         weights = self.description.weights
