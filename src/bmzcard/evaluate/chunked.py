@@ -22,7 +22,7 @@ import numpy as np
 from bmzcard.errors import BmzcardError
 from bmzcard.evaluate.images import open_lazy
 from bmzcard.evaluate.manifest import Row
-from bmzcard.evaluate.postprocess import PredictionRule, connected_components
+from bmzcard.evaluate.postprocess import SEGMENTATION, PredictionRule, connected_components
 from bmzcard.metrics.chunked import slab_step
 
 #: Ground truths above this many bytes are evaluated slab by slab (64 MiB).
@@ -144,16 +144,9 @@ def _touching(before: np.ndarray, after: np.ndarray) -> np.ndarray:
     return np.stack([keys >> np.uint64(32), keys & np.uint64(0xFFFFFFFF)]).astype(np.int64)
 
 
-def _leading_index(shape: tuple[int, ...], truth_shape: tuple[int, ...], rule: PredictionRule):
-    """The index of the leading axes (singletons, the channel) that :meth:`PredictionRule.apply`
-    takes away, or None when the rest is not the ground truth's shape (the whole-volume path
-    then reports what is wrong)."""
-    index: tuple[int, ...] = ()
-    while len(shape) > len(truth_shape) and shape[0] == 1 and rule.channel is None:
-        index, shape = index + (0,), shape[1:]
-    if len(shape) == len(truth_shape) + 1 and rule.channel is not None and 0 <= rule.channel < shape[0]:
-        index, shape = index + (rule.channel,), shape[1:]
-    return index if shape == truth_shape else None
+def is_large(array, above: int | None) -> bool:
+    """Whether ``array`` (loaded or lazily read) holds more than ``above`` bytes; None: never."""
+    return above is not None and int(np.prod(array.shape, dtype=np.int64)) * np.dtype(array.dtype).itemsize > above
 
 
 def chunked_inputs(row: Row, rule: PredictionRule, above: int | None, ignore_label: int | None):
@@ -172,16 +165,21 @@ def chunked_inputs(row: Row, rule: PredictionRule, above: int | None, ignore_lab
     ignore_label : int or None
         The ground-truth value of unlabelled pixels.
     """
-    if above is None or rule.task not in ("semantic", "instance"):
+    if above is None or rule.task not in SEGMENTATION:
         return None
     truth = open_lazy(row.ground_truth)
     if truth is None or not (truth.dtype == bool or np.issubdtype(truth.dtype, np.integer)):
         return None
-    if int(np.prod(truth.shape, dtype=np.int64)) * truth.dtype.itemsize <= above:
+    if not is_large(truth, above):
         return None
     raw = open_lazy(row.prediction)
-    index = None if raw is None else _leading_index(tuple(raw.shape), tuple(truth.shape), rule)
-    if index is None:
+    if raw is None:
+        return None
+    try:
+        index = rule.leading_index(tuple(raw.shape), len(truth.shape), row.prediction)
+    except BmzcardError:
+        return None  # the whole-volume path reports it, naming the row
+    if tuple(raw.shape)[len(index):] != tuple(truth.shape):
         return None
     ignored = {} if ignore_label is None else {"ignore_label": ignore_label}
     if row.ignore_mask is not None:

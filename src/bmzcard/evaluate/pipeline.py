@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from bmzcard.errors import BmzcardError
-from bmzcard.evaluate.chunked import CHUNKED_ABOVE, chunked_inputs
+from bmzcard.evaluate.chunked import CHUNKED_ABOVE, chunked_inputs, is_large
 from bmzcard.evaluate.images import image_shape, read_image
 from bmzcard.evaluate.manifest import Manifest, Row, row_error
 from bmzcard.evaluate.postprocess import SEGMENTATION, PredictionRule, integer_labels
@@ -180,7 +180,7 @@ def evaluate_row(row: Row, job: Job, runner: ModelRunner | None) -> ImageResult:
         computation, compute = "whole-volume", compute_metrics
         # in memory already (a model's output, a file read whole), but the whole-volume
         # metrics' temporaries would be many times its size: computed slab by slab too
-        if job.task in SEGMENTATION and job.chunked_above is not None and truth.nbytes > job.chunked_above:
+        if job.task in SEGMENTATION and is_large(truth, job.chunked_above):
             computation, compute = "chunked", chunked_metrics
     try:
         values = compute(job.task, truth, prediction, spacing=job.spacing,

@@ -66,6 +66,27 @@ class PredictionRule:
         """Whether instances are made by connected-component labelling."""
         return self.task == "instance" and (self.threshold is not None or self.connected_components)
 
+    def leading_index(self, shape: tuple[int, ...], ground_truth_ndim: int, where: Path | str) -> tuple[int, ...]:
+        """The index that takes a prediction's leading axes away: singleton axes, then the
+        ``channel`` of a channel axis (an array or a lazily read file alike).
+
+        Raises
+        ------
+        BmzcardError
+            For a channel axis without ``channel`` or with ``channel`` out of range.
+        """
+        index: tuple[int, ...] = ()
+        while len(shape) > ground_truth_ndim and shape[0] == 1 and self.channel is None:
+            index, shape = index + (0,), shape[1:]
+        if len(shape) == ground_truth_ndim + 1:
+            if self.channel is None:
+                raise BmzcardError(f"the prediction has {shape[0]} channels (shape {tuple(shape)}); "
+                                   "choose one with --channel", path=where)
+            if not 0 <= self.channel < shape[0]:
+                raise BmzcardError(f"--channel {self.channel} is out of range for {shape[0]} channels", path=where)
+            index += (self.channel,)
+        return index
+
     def apply(self, prediction: np.ndarray, ground_truth_ndim: int, where: Path | str,
               *, label_components: bool = True) -> np.ndarray:
         """The prediction ready for the metrics.
@@ -83,16 +104,7 @@ class PredictionRule:
             foreground is returned), for labelling done slab by slab.
         """
         array = np.asarray(prediction)
-        while array.ndim > ground_truth_ndim and array.shape[0] == 1 and self.channel is None:
-            array = array[0]
-        if array.ndim == ground_truth_ndim + 1:
-            if self.channel is None:
-                raise BmzcardError(f"the prediction has {array.shape[0]} channels (shape {array.shape}); "
-                                   "choose one with --channel", path=where)
-            if not 0 <= self.channel < array.shape[0]:
-                raise BmzcardError(f"--channel {self.channel} is out of range for {array.shape[0]} channels",
-                                   path=where)
-            array = array[self.channel]
+        array = array[self.leading_index(array.shape, ground_truth_ndim, where)]
         if self.task not in SEGMENTATION:
             return array
         if self.threshold is None:
