@@ -230,13 +230,9 @@ def read_floor(a: np.ndarray, b: np.ndarray, repeat: int) -> tuple[float, int]:
     words = [x.reshape(-1).view(np.uint64) for x in (a, b)]
     best = None
     for k in sorted({1, _threads.thread_count()}):
-        bounds = _threads.split(words[0].size, k)
+        parts = tuple(w[lo:hi] for w in words for lo, hi in _threads.split(words[0].size, k))
         with ThreadPoolExecutor(k) as pool:
-            def read_all():
-                parts = [w[lo:hi] for w in words for lo, hi in bounds]
-                return list(pool.map(np.bitwise_or.reduce, parts))
-
-            t, _ = median_time(read_all, repeat)
+            t, _ = median_time(lambda pool=pool, parts=parts: list(pool.map(np.bitwise_or.reduce, parts)), repeat)
         if best is None or t < best[0]:
             best = (t, k)
     return best

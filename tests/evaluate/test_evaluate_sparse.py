@@ -34,6 +34,13 @@ def evaluate_json(tmp_path, manifest, *args) -> dict:
     return json.loads(out.read_text())
 
 
+def without_ignore_masks(manifest):
+    """A copy of the scribbles manifest (beside it) without its last column, ignore_mask."""
+    plain = manifest.with_name("plain.csv")
+    plain.write_text("".join(line.rsplit(",", 1)[0] + "\n" for line in manifest.read_text().splitlines()))
+    return plain
+
+
 @pytest.fixture()
 def scribbles(shared, tmp_path):
     """(manifest path, [(scribbles, prediction)]): Otsu predictions as 1/2 labels, masks of the unlabelled."""
@@ -53,8 +60,7 @@ def scribbles(shared, tmp_path):
 def test_semantic_ignore_label_scores_the_labelled_pixels_only(scribbles, tmp_path):
     manifest, pairs = scribbles
     # the same manifest without its ignore_mask column: only --ignore-label leaves pixels out
-    plain = tmp_path / "plain.csv"
-    plain.write_text("\n".join(",".join(line.split(",")[:3]) for line in manifest.read_text().splitlines()) + "\n")
+    plain = without_ignore_masks(manifest)
     document = evaluate_json(tmp_path, plain, "--task", "semantic-segmentation", "--ignore-label", "0",
                              "--metrics", "dice,iou")
     for entry, (truth, prediction) in zip(document["per_image"], pairs):
@@ -77,8 +83,7 @@ def test_ignore_mask_column_gives_the_same_numbers_as_the_ignore_label(scribbles
     assert [e["metrics"] for e in by_mask["per_image"]] == [e["metrics"] for e in by_label["per_image"]]
     assert "ignore masks" in by_mask["settings"]["prediction_rule"]
     # and the masks matter: without them the unlabelled pixels count as background
-    unmasked = tmp_path / "unmasked.csv"
-    unmasked.write_text("\n".join(",".join(line.split(",")[:3]) for line in manifest.read_text().splitlines()) + "\n")
+    unmasked = without_ignore_masks(manifest)
     dense = evaluate_json(tmp_path, unmasked, "--task", "semantic-segmentation", "--metrics", "dice,iou")
     assert dense["per_image"][0]["metrics"]["dice"] != by_mask["per_image"][0]["metrics"]["dice"]
 
@@ -120,8 +125,7 @@ def test_bad_ignore_inputs_exit_2_and_write_nothing(scribbles, tmp_path):
     result = runner.invoke(app, ["evaluate", "--data", str(manifest), "--task", "restoration",
                                  "--json", str(out)])
     assert result.exit_code == 2 and "ignore_mask" in result.output
-    plain = tmp_path / "plain.csv"
-    plain.write_text("\n".join(",".join(line.split(",")[:3]) for line in manifest.read_text().splitlines()) + "\n")
+    plain = without_ignore_masks(manifest)
     result = runner.invoke(app, ["evaluate", "--data", str(plain), "--task", "restoration", "--ignore-label", "0",
                                  "--json", str(out)])
     assert result.exit_code == 2 and "--ignore-label" in result.output

@@ -35,7 +35,7 @@ from bmzcard.evaluate.chunked import CHUNKED_ABOVE
 from bmzcard.evaluate.executors import run_rows
 from bmzcard.evaluate.manifest import Manifest, read_manifest
 from bmzcard.evaluate.pipeline import ImageResult, Job, load_pair, precheck
-from bmzcard.evaluate.postprocess import PredictionRule
+from bmzcard.evaluate.postprocess import SEGMENTATION, PredictionRule
 from bmzcard.evaluate.predict import (
     ModelRunner,
     ModelSettings,
@@ -49,8 +49,6 @@ __all__ = ["SUPPORTED_TASKS", "EvaluateOptions", "EvaluationReport", "evaluate",
 SUPPORTED_TASKS = ("semantic", "instance", "restoration", "classification", "detection")
 #: Tasks whose manifest rows hold images (the others: labels, point or box files).
 IMAGE_TASKS = ("semantic", "instance", "restoration")
-#: Tasks that can leave unlabelled pixels out (sparse annotations).
-SEGMENTATION_TASKS = ("semantic", "instance")
 EVALUATION_DIR = "evaluation"
 #: The bundled example's evaluation data ships inside bmzcard (made by example/train.py)
 #: and has no web address; bioimageio.spec requires an http(s) URL, so the RFC 2606
@@ -205,7 +203,7 @@ def evaluate(
     rule = PredictionRule(task, options.threshold, options.channel, options.connected_components)
     rule.check()
     _check_task_options(task, options)
-    if manifest.has_ignore_masks and task not in SEGMENTATION_TASKS:
+    if manifest.has_ignore_masks and task not in SEGMENTATION:
         raise BmzcardError(f"the ignore_mask column applies to segmentation, not {task}", path=manifest.path,
                            field="ignore_mask")
     if write_card:
@@ -268,7 +266,7 @@ def _check_metrics(task: str, names: Sequence[str] | None) -> None:
 def _check_task_options(task: str, options: EvaluateOptions) -> None:
     """Refuse an option of another task, so that it is not silently ignored."""
     owners = {"--channel": (IMAGE_TASKS, options.channel), "--classes": (("classification",), options.classes),
-              "--ignore-label": (SEGMENTATION_TASKS, options.ignore_label),
+              "--ignore-label": (SEGMENTATION, options.ignore_label),
               "--match-distance": (("detection",), options.match_distance),
               "--iou-threshold": (("detection",), options.iou_threshold)}
     for option, (tasks, value) in owners.items():

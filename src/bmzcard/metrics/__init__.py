@@ -76,25 +76,35 @@ def _at_most_one_nonzero(labels: np.ndarray) -> bool:
     return not np.any((labels != 0) & (labels != top))
 
 
+def _unlabelled_pixels(ground_truth, ignore_mask, ignore_label) -> np.ndarray | None:
+    """True where pixels are left out: the ignore mask's non-zero pixels and
+    the ground truth's ``ignore_label`` (None: none are)."""
+    ignore = None if ignore_mask is None else np.asarray(ignore_mask, dtype=bool)
+    if ignore_label is not None:
+        unlabelled = np.asarray(ground_truth) == ignore_label
+        ignore = unlabelled if ignore is None else ignore | unlabelled
+    return ignore
+
+
+def _unlabelled_as_background(labels: np.ndarray, ignore_label) -> np.ndarray:
+    """Instance labels with a non-zero ignore label set to 0: unlabelled pixels are no object."""
+    return labels if ignore_label in (None, 0) else np.where(labels == ignore_label, 0, labels)
+
+
 def _semantic(gt, pred, names, spacing, ignore_mask, options) -> dict[str, float]:
     _refuse("semantic", options, ("classes", "ignore_label", "tolerance"))
     gt, pred = check_pair(gt, pred, kind="labels")
     tolerance = options.get("tolerance", 2.0)
     classes = options.get("classes")
     ignore_label = options.get("ignore_label")
-    ignore = None if ignore_mask is None else np.asarray(ignore_mask, dtype=bool)
-    if ignore_label is not None:
-        unlabelled = gt == ignore_label
-        ignore = unlabelled if ignore is None else ignore | unlabelled
+    ignore = _unlabelled_pixels(gt, ignore_mask, ignore_label)
 
     def one(g, p) -> dict[str, float]:
         out = {}
         if "dice" in names or "iou" in names:
-            n_sizes, n_both = semantic.overlap_counts(g, p, ignore_mask=ignore)
-            if "iou" in names:
-                out["iou"] = semantic._ratio(n_both, n_sizes - n_both)
-            if "dice" in names:
-                out["dice"] = semantic._ratio(2 * n_both, n_sizes)
+            counts = semantic.overlap_counts(g, p, ignore_mask=ignore)
+            out["iou"] = semantic._iou_from(*counts)
+            out["dice"] = semantic._dice_from(*counts)
         if {"hd", "hd95", "nsd"} & set(names):
             d_gp, d_pg = semantic.boundary_distances(g, p, spacing=spacing, ignore_mask=ignore)
             if "hd" in names:
@@ -135,10 +145,8 @@ def _instance(gt, pred, names, spacing, ignore_mask, options) -> dict[str, float
     ignore_label = options.get("ignore_label")
     if ignore_label is not None:
         gt, pred = check_pair(gt, pred, kind="labels")
-        unlabelled = gt == ignore_label
-        ignore_mask = unlabelled if ignore_mask is None else np.asarray(ignore_mask, dtype=bool) | unlabelled
-        if ignore_label != 0:  # not an object: background where it is ignored
-            gt = np.where(unlabelled, 0, gt)
+        ignore_mask = _unlabelled_pixels(gt, ignore_mask, ignore_label)
+        gt = _unlabelled_as_background(gt, ignore_label)
     thresholds = instance.DEFAULT_THRESHOLDS
     matches = instance.match_instances(
         gt,

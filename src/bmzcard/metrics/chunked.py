@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
-from . import _names, _task, class_means, instance_values
+from . import _names, _task, _unlabelled_as_background, _unlabelled_pixels, class_means, instance_values
 from ._checks import MetricInputError, check_spacing
 from .instance import (
     DEFAULT_THRESHOLDS,
@@ -40,12 +40,13 @@ from .instance import (
 from .semantic import (
     _boundary,
     _count_chunks,
+    _dice_from,
     _flat_points,
     _hd_from,
+    _iou_from,
     _nearest,
     _nsd_from,
     _offset_shells,
-    _ratio,
     _search_radius,
     _shell_search,
     _tree,
@@ -154,8 +155,8 @@ class _SemanticState:
     def values(self, names: Iterable[str], tolerance: float) -> dict[str, float]:
         d_gp, d_pg = self.gt_to_pred, self.pred_to_gt
         out = {
-            "iou": lambda: _ratio(self.n_both, self.n_sizes - self.n_both),
-            "dice": lambda: _ratio(2 * self.n_both, self.n_sizes),
+            "iou": lambda: _iou_from(self.n_sizes, self.n_both),
+            "dice": lambda: _dice_from(self.n_sizes, self.n_both),
             "hd": lambda: _hd_from(d_gp, d_pg, 100.0, _Distances.percentile),
             "hd95": lambda: _hd_from(d_gp, d_pg, 95.0, _Distances.percentile),
             "nsd": lambda: _nsd_from(d_gp, d_pg, tolerance, _Distances.within),
@@ -196,13 +197,10 @@ class _Unlabelled:
         ``truth_planes`` saves reading the ground truth again."""
         if not self:
             return None
-        ignored = np.zeros((stop - start, *self.ground_truth.shape[1:]), dtype=bool)
-        if self.label is not None:
-            planes = _read(self.ground_truth, start, stop) if truth_planes is None else truth_planes
-            ignored |= planes == self.label
-        if self.mask is not None:
-            ignored |= _read(self.mask, start, stop) != 0
-        return ~ignored
+        if self.label is not None and truth_planes is None:
+            truth_planes = _read(self.ground_truth, start, stop)
+        mask = None if self.mask is None else _read(self.mask, start, stop)
+        return ~_unlabelled_pixels(truth_planes, mask, self.label)
 
 
 def _points(index: np.ndarray, shape, scale) -> np.ndarray:
@@ -358,8 +356,7 @@ def chunked_overlap(ground_truth, prediction, *, slab_bytes: int = DEFAULT_SLAB_
     for start, stop in _slabs(ground_truth.shape[0], slab_step(ground_truth, slab_bytes)):
         g, p = _read(ground_truth, start, stop), _read(prediction, start, stop)
         keep = unlabelled.keep(start, stop, g)
-        if ignore_label not in (None, 0):
-            g = np.where(g == ignore_label, 0, g)
+        g = _unlabelled_as_background(g, ignore_label)
         o = label_overlap(g, p)
         values = [o.true_labels, o.true_sizes, o.pred_labels, o.pred_sizes, o.true_labels[o.pair_true],
                   o.pred_labels[o.pair_pred], o.pair_intersection]

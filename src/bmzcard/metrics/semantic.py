@@ -141,6 +141,16 @@ def _ratio(numerator: int, denominator: int) -> float:
     return 1.0 if denominator == 0 else numerator / denominator
 
 
+def _iou_from(n_sizes: int, n_both: int) -> float:
+    """IoU from :func:`overlap_counts`."""
+    return _ratio(n_both, n_sizes - n_both)
+
+
+def _dice_from(n_sizes: int, n_both: int) -> float:
+    """Dice from :func:`overlap_counts`."""
+    return _ratio(2 * n_both, n_sizes)
+
+
 def iou(ground_truth, prediction, *, ignore_mask=None) -> float:
     """Intersection over union (Jaccard index) of two masks.
 
@@ -178,8 +188,7 @@ def iou(ground_truth, prediction, *, ignore_mask=None) -> float:
        for image analysis validation. Nature Methods 21, 195-212.
        :doi:`10.1038/s41592-023-02151-z`
     """
-    n_sizes, n_both = overlap_counts(ground_truth, prediction, ignore_mask=ignore_mask)
-    return _ratio(n_both, n_sizes - n_both)
+    return _iou_from(*overlap_counts(ground_truth, prediction, ignore_mask=ignore_mask))
 
 
 def dice(ground_truth, prediction, *, ignore_mask=None) -> float:
@@ -215,8 +224,7 @@ def dice(ground_truth, prediction, *, ignore_mask=None) -> float:
     .. [2] Maier-Hein, L. et al. (2024). Metrics reloaded. Nature Methods 21,
        195-212. :doi:`10.1038/s41592-023-02151-z`
     """
-    n_sizes, n_both = overlap_counts(ground_truth, prediction, ignore_mask=ignore_mask)
-    return _ratio(2 * n_both, n_sizes)
+    return _dice_from(*overlap_counts(ground_truth, prediction, ignore_mask=ignore_mask))
 
 
 # --------------------------------------------------------------------------
