@@ -12,7 +12,7 @@ import pytest
 
 from bmzcard.errors import BmzcardError
 from bmzcard.generate import generate_card
-from bmzcard.render.provenance import sidecar_path
+from bmzcard.outputs.provenance import sidecar_path
 from bmzcard.sources.readme import parse_card
 from bmzcard.template import TEMPLATE
 

@@ -15,8 +15,8 @@ from typing import Iterable
 from bmzcard.card.fill import Change, blank_document, fill_card
 from bmzcard.errors import BmzcardError
 from bmzcard.facts import Fact
-from bmzcard.render.files import atomic_write, backup
-from bmzcard.render.provenance import previous_values, read_sidecar, sidecar_path, sidecar_text
+from bmzcard.outputs.files import atomic_write, backup
+from bmzcard.outputs.provenance import previous_values, read_sidecar, sidecar_path, sidecar_text
 from bmzcard.sources.package import Package, open_package
 from bmzcard.sources.rdf import load_rdf
 from bmzcard.sources.rdf_facts import facts_from_description
@@ -101,7 +101,7 @@ def generate_card(
     pinned = _pinned_documentation(loaded.raw, package, output)
     rdf_text = None
     if pinned is not None:  # the RDF pins this card's hash: validate the new hash before writing anything
-        from bmzcard.render.rdf_config import rdf_text_with_values
+        from bmzcard.outputs.rdf_config import rdf_text_with_values
 
         new_hash = hashlib.sha256(result.text.encode("utf-8")).hexdigest()
         if new_hash != pinned:
@@ -109,7 +109,7 @@ def generate_card(
     atomic_write(output, result.text)
     atomic_write(sidecar_path(output), sidecar_text(result.written, inputs, keep=kept))
     if rdf_text is not None:
-        from bmzcard.render.rdf_config import write_rdf
+        from bmzcard.outputs.rdf_config import write_rdf
 
         write_rdf(package, rdf_text)
         report.notes.append(f"updated documentation.sha256 in {package.display()} (backup kept)")
@@ -134,7 +134,7 @@ def write_measurements(source: str | Path, measurement: dict, *, card: Path | No
     the card follows, so a refused RDF edit leaves both untouched.
     """
     from bmzcard.measure.facts import measurement_facts, rdf_config_values
-    from bmzcard.render.rdf_config import rdf_text_with_config, write_rdf
+    from bmzcard.outputs.rdf_config import rdf_text_with_config, write_rdf
 
     package = open_package(source)
     text = rdf_text_with_config(package, rdf_config_values(measurement))

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from bmzcard.render.files import write_json
+from bmzcard.outputs.files import write_json
 
 
 class Listing(str, enum.Enum):

@@ -22,7 +22,7 @@ def init(
     """
     from bmzcard.card.layout import blank_card
     from bmzcard.cli.app import stdout
-    from bmzcard.render.files import atomic_write, backup
+    from bmzcard.outputs.files import atomic_write, backup
 
     card = directory / "README.md"
     saved = None

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from bmzcard.render.files import write_json
+from bmzcard.outputs.files import write_json
 
 # Threads used unless told otherwise: a fixed number, fewer on smaller machines.
 DEFAULT_THREADS = 4

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from bmzcard.render.files import write_json
+from bmzcard.outputs.files import write_json
 
 
 def _print(record: dict, out: Path) -> None:

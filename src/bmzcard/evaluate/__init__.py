@@ -372,7 +372,7 @@ def _record(manifest: Manifest, package, options: EvaluateOptions, job: Job, run
 
 
 def _write_tables(report: EvaluationReport, json_path: Path | None, csv_path: Path | None, csv_text: str) -> None:
-    from bmzcard.render.files import atomic_write, write_json
+    from bmzcard.outputs.files import atomic_write, write_json
 
     if json_path is not None:
         write_json(json_path, report.document)
@@ -394,9 +394,9 @@ def _write_card(report: EvaluationReport, manifest: Manifest, package, options: 
         write_bytes_atomic,
     )
     from bmzcard.generate import default_output, generate_card
-    from bmzcard.render.files import write_json
-    from bmzcard.render.provenance import read_sidecar, sidecar_path
-    from bmzcard.render.rdf_config import write_rdf
+    from bmzcard.outputs.files import write_json
+    from bmzcard.outputs.provenance import read_sidecar, sidecar_path
+    from bmzcard.outputs.rdf_config import write_rdf
 
     card = card_path or default_output(package)
     folder = card.parent / EVALUATION_DIR

@@ -189,7 +189,7 @@ def rdf_text_with(package: Package, entry: dict) -> str:
     An earlier entry with the same ``dataset_id`` and ``dataset_role`` is
     replaced (a re-evaluation); entries of other data sets are kept. Only the
     ``evaluations`` block is rewritten, every other line stays byte for byte
-    (:mod:`bmzcard.render.rdf_config`), and the result is validated with
+    (:mod:`bmzcard.outputs.rdf_config`), and the result is validated with
     bioimageio.spec.
 
     Raises
@@ -198,7 +198,7 @@ def rdf_text_with(package: Package, entry: dict) -> str:
         For an invalid entry, a zip package, a ``config`` in flow style, or
         an edited RDF that does not validate.
     """
-    from bmzcard.render.rdf_config import current_config, rdf_text_with_config
+    from bmzcard.outputs.rdf_config import current_config, rdf_text_with_config
 
     check_entry(entry)
     key = (entry["dataset_id"], entry["dataset_role"])

@@ -56,7 +56,7 @@ class RecomputedResults(Rule):
 
     def check(self, card: CardContext) -> Iterator[Violation]:
         from bmzcard.evaluate import recompute_entry
-        from bmzcard.render.provenance import read_sidecar
+        from bmzcard.outputs.provenance import read_sidecar
 
         record = read_sidecar(Path(card.path)).get("evaluation")
         if not record:

@@ -13,7 +13,7 @@ import io
 from typing import Any
 
 from bmzcard.errors import BmzcardError
-from bmzcard.render.files import atomic_write, backup
+from bmzcard.outputs.files import atomic_write, backup
 from bmzcard.sources.package import MAX_RDF_BYTES, Package
 
 CONFIG_PATH = ("config", "bioimageio")
