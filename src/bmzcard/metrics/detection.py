@@ -5,14 +5,24 @@ Points are arrays of shape ``(n, ndim)`` in pixel coordinates (scaled by
 corner then the upper corner in array axis order, e.g. ``(y0, x0, y1, x1)``
 in 2D, in continuous coordinates (a box's size is ``upper - lower``).
 
-Matching is one-to-one and optimal (most matches, then the smallest total
-distance or the largest total IoU). Precision, recall and F1 follow from
-TP/FP/FN as for instances. ``average_precision`` is the ranked (COCO-style)
-AP that needs a confidence score per prediction; ``mean_average_precision``
-averages it over IoU thresholds 0.50:0.05:0.95.
+Two kinds of numbers:
+
+- Counts at one localization criterion (:func:`match_points`,
+  :func:`match_boxes`): the matching is one-to-one and **optimal** (most
+  matches, then the smallest total distance or the largest total IoU);
+  precision, recall and F1 follow from TP/FP/FN as for instances.
+- COCO average precision of scored boxes (:func:`coco_average_precision`
+  and its one-image forms :func:`average_precision`,
+  :func:`mean_average_precision`): identical to pycocotools' ``COCOeval``
+  (bbox, one category, area range "all"): **greedy** matching in score
+  order, 101-point interpolated precision, images pooled.
 """
 
 from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -25,11 +35,16 @@ from ._checks import (
     check_thresholds,
 )
 from ._matching import max_matching
-from .instance import DEFAULT_THRESHOLDS
 
 __all__ = [
+    "COCO_IOU_THRESHOLDS",
+    "CocoMatches",
     "average_precision",
     "box_iou",
+    "coco_ap_from_matches",
+    "coco_average_precision",
+    "coco_matches",
+    "coco_precision",
     "detection_scores",
     "match_boxes",
     "match_points",
@@ -78,18 +93,23 @@ def _check_box_pair(ground_truth, prediction):
 def box_iou(boxes_a, boxes_b) -> np.ndarray:
     """Pairwise IoU of two sets of axis-aligned boxes, shape ``(n_a, n_b)``.
 
-    Two empty (zero-volume) boxes have IoU 0.
+    Computed as COCO's ``bbIou`` (from each box's corner and size), so that
+    an IoU on a threshold compares as in COCOeval. Boxes that do not overlap
+    with a positive volume, empty boxes included, have IoU 0.
     """
     a, b = _check_box_pair(boxes_a, boxes_b)
+    return _iou(a, b)
+
+
+def _iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     half = a.shape[1] // 2
-    lo = np.maximum(a[:, None, :half], b[None, :, :half])
-    hi = np.minimum(a[:, None, half:], b[None, :, half:])
-    inter = np.prod(np.clip(hi - lo, 0, None), axis=-1)
-    vol_a = np.prod(a[:, half:] - a[:, :half], axis=1)
-    vol_b = np.prod(b[:, half:] - b[:, :half], axis=1)
-    union = vol_a[:, None] + vol_b[None, :] - inter
-    out = np.zeros_like(inter)
-    np.divide(inter, union, out=out, where=union > 0)
+    size_a, size_b = a[:, half:] - a[:, :half], b[:, half:] - b[:, :half]
+    overlap = (np.minimum((a[:, :half] + size_a)[:, None], (b[:, :half] + size_b)[None])
+               - np.maximum(a[:, None, :half], b[None, :, :half]))
+    inter = np.prod(overlap, axis=-1)
+    union = np.prod(size_a, axis=1)[:, None] + np.prod(size_b, axis=1)[None, :] - inter
+    out = np.zeros(inter.shape)
+    np.divide(inter, union, out=out, where=np.all(overlap > 0, axis=-1))
     return out
 
 
@@ -173,7 +193,7 @@ def match_boxes(ground_truth, prediction, *, threshold: float = 0.5) -> dict:
     """
     gt, pred = _check_box_pair(ground_truth, prediction)
     (threshold,) = check_thresholds(threshold, "threshold")
-    iou = box_iou(gt, pred) if gt.shape[0] and pred.shape[0] else np.zeros((gt.shape[0], pred.shape[0]))
+    iou = _iou(gt, pred)
     rows, cols = np.nonzero((iou >= threshold) & (iou > 0))
     chosen = max_matching(rows, cols, iou[rows, cols], gt.shape[0], pred.shape[0])
     out = _counts(int(chosen.size), gt.shape[0], pred.shape[0])
@@ -181,83 +201,258 @@ def match_boxes(ground_truth, prediction, *, threshold: float = 0.5) -> dict:
     return out
 
 
-def average_precision(ground_truth, prediction, scores, *, threshold: float = 0.5) -> float:
-    """Ranked average precision of scored boxes at one IoU threshold.
+#: COCOeval's IoU thresholds 0.50:0.05:0.95, computed as COCOeval computes them
+#: (``np.linspace``: the ninth is 0.8999999999999999, not 0.9), so that an IoU
+#: on a threshold is a match exactly when it is one for COCOeval.
+COCO_IOU_THRESHOLDS: tuple[float, ...] = tuple(float(t) for t in np.linspace(0.5, 0.95, 10))
+#: The 101 recall points 0:0.01:1 at which COCOeval reads the precision envelope.
+COCO_RECALL_POINTS = np.linspace(0.0, 1.0, 101)
+#: COCOeval's area range "all", [0, 1e5**2] pixels: boxes outside it are ignored.
+COCO_AREA_RANGE = (0.0, 1e10)
+#: COCOeval's default limit of predictions per image (the 100 of ``stats[0]``).
+COCO_MAX_DETECTIONS = 100
+
+
+@dataclass(frozen=True)
+class CocoMatches:
+    """One image's scored boxes matched as COCOeval matches them.
+
+    Attributes
+    ----------
+    scores : ndarray, shape (d,)
+        The kept predictions' scores, highest first (ties in input order).
+    matched : ndarray of bool, shape (n_thresholds, d)
+        Whether each prediction matched a true box at each IoU threshold.
+    ignored : ndarray of bool, shape (n_thresholds, d)
+        Predictions that count neither as TP nor FP: matched to an ignored
+        true box, or unmatched and outside the area range.
+    n_true : int
+        True boxes inside the area range (the recall's denominator).
+    """
+
+    scores: np.ndarray
+    matched: np.ndarray
+    ignored: np.ndarray
+    n_true: int
+
+
+def _check_scores(scores, n_pred: int) -> np.ndarray:
+    conf = as_array(scores, "scores").astype(np.float64).reshape(-1)
+    if conf.size != n_pred:
+        raise MetricInputError("scores", f"scores has {conf.size} values but there are {n_pred} predicted boxes")
+    if not np.all(np.isfinite(conf)):
+        raise MetricInputError("scores", "scores contains NaN or infinite values")
+    return conf
+
+
+def _check_max_detections(max_detections) -> int | None:
+    if max_detections is None:
+        return None
+    if isinstance(max_detections, bool) or not float(max_detections).is_integer() or max_detections < 1:
+        raise MetricInputError("max_detections", f"max_detections must be a positive integer or None, "
+                               f"got {max_detections!r}")
+    return int(max_detections)
+
+
+def _outside_area_range(boxes: np.ndarray) -> np.ndarray:
+    half = boxes.shape[1] // 2
+    area = np.prod(boxes[:, half:] - boxes[:, :half], axis=1)
+    return (area < COCO_AREA_RANGE[0]) | (area > COCO_AREA_RANGE[1])
+
+
+def coco_matches(ground_truth, prediction, scores, *, thresholds=COCO_IOU_THRESHOLDS,
+                 max_detections: int | None = None) -> CocoMatches:
+    """Match one image's scored boxes to its true boxes as COCOeval does.
 
     Parameters
     ----------
-    ground_truth : array_like, shape (n, 2*ndim)
-        True boxes.
-    prediction : array_like, shape (m, 2*ndim)
-        Predicted boxes.
+    ground_truth, prediction : array_like, shape (n, 2*ndim)
+        True and predicted boxes, lower corner then upper corner.
     scores : array_like, shape (m,)
         Confidence of each predicted box.
-    threshold : float
-        IoU threshold; default 0.5.
+    thresholds : float or sequence of float
+        IoU thresholds; default :data:`COCO_IOU_THRESHOLDS`.
+    max_detections : int or None
+        Keep only the highest-scored predictions of the image (COCOeval's
+        ``maxDets``; its ``stats[0]`` uses :data:`COCO_MAX_DETECTIONS`);
+        None keeps all (COCOeval with ``maxDets`` at least the count).
+
+    Returns
+    -------
+    CocoMatches
+
+    Notes
+    -----
+    As ``COCOeval.evaluateImg``: predictions are taken by decreasing score
+    (stable: ties in input order); at each threshold t each takes, among the
+    true boxes not yet taken with ``IoU >= min(t, 1 - 1e-10)``, the one of
+    highest IoU (the last of equal ones), preferring true boxes inside the
+    area range; a prediction with none is a false positive. This greedy
+    matching can find fewer pairs than :func:`match_boxes`' optimal one.
+    """
+    gt, pred = _check_box_pair(ground_truth, prediction)
+    conf = _check_scores(scores, pred.shape[0])
+    limits = np.minimum(np.asarray(check_thresholds(thresholds)), 1 - 1e-10)
+    keep = np.argsort(-conf, kind="mergesort")[:_check_max_detections(max_detections)]
+    pred, conf = pred[keep], conf[keep]
+    true_ignored = _outside_area_range(gt)
+    n_thr, n_pred, n_true = limits.size, pred.shape[0], gt.shape[0]
+    matched = np.zeros((n_thr, n_pred), dtype=bool)
+    on_ignored = np.zeros((n_thr, n_pred), dtype=bool)
+    if n_true and n_pred:
+        iou = _iou(pred, gt)
+        taken = np.zeros((n_thr, n_true), dtype=bool)
+        every = np.arange(n_thr)
+        any_ignored = bool(true_ignored.any())
+        for k in range(n_pred):
+            fits = (iou[k] >= limits[:, None]) & ~taken
+            if any_ignored:  # an ignored true box only when no regular one fits
+                regular = fits & ~true_ignored
+                fits = np.where(regular.any(axis=1, keepdims=True), regular, fits)
+            best = np.where(fits, iou[k], -1.0)
+            chosen = n_true - 1 - np.argmax(best[:, ::-1], axis=1)  # the last of equal IoUs
+            hit = fits[every, chosen]
+            taken[every[hit], chosen[hit]] = True
+            matched[:, k] = hit
+            on_ignored[:, k] = hit & true_ignored[chosen]
+    ignored = on_ignored | (~matched & _outside_area_range(pred)[None, :])
+    return CocoMatches(conf, matched, ignored, int(np.count_nonzero(~true_ignored)))
+
+
+def coco_precision(matches: Sequence[CocoMatches], weights=None) -> np.ndarray | None:
+    """COCOeval's interpolated precision of images pooled, shape ``(n_thresholds, 101)``.
+
+    Parameters
+    ----------
+    matches : sequence of CocoMatches
+        One per image, all at the same thresholds.
+    weights : sequence of int, optional
+        How often each image counts (a bootstrap sample); default once each.
+
+    Returns
+    -------
+    ndarray or None
+        Precision at the :data:`COCO_RECALL_POINTS`; None when the images
+        have no true box (COCOeval: -1, undefined).
+
+    Notes
+    -----
+    As ``COCOeval.accumulate``: the predictions of all images are ranked by
+    score (stable; images in the given order), TP and FP accumulate over the
+    ranks, precision ``TP / (TP + FP + eps)`` is made non-increasing from the
+    right, and each recall point takes it at the first rank whose recall
+    reaches the point (0 beyond the last recall). An image counted w times
+    adds w times its TP, FP and true boxes at each of its ranks: the same
+    numbers as w copies of the image (up to the order of equal scores).
+    """
+    weights = np.ones(len(matches), dtype=np.int64) if weights is None else np.asarray(weights, dtype=np.int64)
+    n_true = int(sum(int(w) * m.n_true for m, w in zip(matches, weights)))
+    if n_true == 0:
+        return None
+    scores = np.concatenate([m.scores for m in matches])
+    order = np.argsort(-scores, kind="mergesort")
+    matched = np.concatenate([m.matched for m in matches], axis=1)[:, order]
+    ignored = np.concatenate([m.ignored for m in matches], axis=1)[:, order]
+    tps, fps = matched & ~ignored, ~matched & ~ignored
+    if (weights == 1).all():
+        tp = np.cumsum(tps, axis=1).astype(float)
+        fp = np.cumsum(fps, axis=1).astype(float)
+    else:
+        counts = np.repeat(weights, [m.scores.size for m in matches])[order]
+        tp = np.cumsum(tps * counts, axis=1).astype(float)
+        fp = np.cumsum(fps * counts, axis=1).astype(float)
+    recall = tp / n_true
+    precision = tp / (fp + tp + np.spacing(1))
+    envelope = np.maximum.accumulate(precision[:, ::-1], axis=1)[:, ::-1]
+    out = np.zeros((tp.shape[0], COCO_RECALL_POINTS.size))
+    for t in range(tp.shape[0]):
+        at = np.searchsorted(recall[t], COCO_RECALL_POINTS, side="left")
+        inside = at < tp.shape[1]
+        out[t, inside] = envelope[t, at[inside]]
+    return out
+
+
+def coco_ap_from_matches(matches: Sequence[CocoMatches], weights=None) -> float:
+    """Mean of :func:`coco_precision` over thresholds and recall points; NaN without true boxes."""
+    precision = coco_precision(matches, weights)
+    return math.nan if precision is None else float(np.mean(precision.ravel()))
+
+
+def coco_average_precision(ground_truths, predictions, scores, *, thresholds=COCO_IOU_THRESHOLDS,
+                           max_detections: int | None = None) -> float:
+    """COCO AP of a set of images, pooled: identical to pycocotools' COCOeval.
+
+    Parameters
+    ----------
+    ground_truths, predictions : sequence of array_like, shape (n_i, 2*ndim)
+        True and predicted boxes of each image.
+    scores : sequence of array_like, shape (m_i,)
+        Confidence of each predicted box of each image.
+    thresholds : float or sequence of float
+        IoU thresholds; default :data:`COCO_IOU_THRESHOLDS` (mAP@[.50:.95]).
+    max_detections : int or None
+        See :func:`coco_matches`; None keeps every prediction.
 
     Returns
     -------
     float
-        Area under the precision-recall curve with all-point interpolation
-        (PASCAL VOC 2010+): predictions are taken in decreasing score order
-        (ties: input order); each is a TP if it has ``IoU >= threshold`` with
-        a not yet matched true box (the one with the largest IoU), else FP.
+        The mean over thresholds and the 101 recall points of the
+        interpolated precision of all images' predictions ranked together
+        (:func:`coco_precision`). 2D boxes: equal to COCOeval (bbox, one
+        category, area range "all", ``maxDets=[max_detections]``) on boxes
+        ``[x_min, y_min, x_max - x_min, y_max - y_min]`` (``stats[0]`` for
+        the default thresholds and ``max_detections=100``). 3D boxes get the
+        same rules with volumes. NaN when no image has a true box (COCOeval
+        reports -1). Images without true boxes still count: their
+        predictions are false positives.
 
     Notes
     -----
-    This is COCO/VOC's AP, unlike the instance segmentation ``ap`` (which is
-    ``TP/(TP+FP+FN)``). No true and no predicted boxes -> 1.0; true boxes but
-    no predictions, or predictions but no true boxes -> 0.0.
+    Pooled AP is not the mean of per-image APs: every prediction is ranked
+    against all others, so an image with many objects weighs more.
 
     References
     ----------
-    .. [1] Everingham, M. et al. (2010). The PASCAL Visual Object Classes
-       (VOC) Challenge. IJCV 88, 303-338. :doi:`10.1007/s11263-009-0275-4`
+    .. [1] Lin, T.-Y. et al. (2014). Microsoft COCO: Common Objects in
+       Context. ECCV. :doi:`10.1007/978-3-319-10602-1_48`; evaluation code:
+       https://github.com/cocodataset/cocoapi (``PythonAPI/pycocotools/cocoeval.py``)
     """
-    gt, pred = _check_box_pair(ground_truth, prediction)
-    conf = as_array(scores, "scores").astype(np.float64).reshape(-1)
-    if conf.size != pred.shape[0]:
-        raise MetricInputError("scores", f"scores has {conf.size} values but there are {pred.shape[0]} predicted boxes")
-    (threshold,) = check_thresholds(threshold, "threshold")
-    n_true = gt.shape[0]
-    if n_true == 0 and pred.shape[0] == 0:
-        return 1.0
-    if n_true == 0 or pred.shape[0] == 0:
-        return 0.0
-    iou = box_iou(gt, pred)
-    order = np.argsort(-conf, kind="stable")
-    taken = np.zeros(n_true, dtype=bool)
-    hit = np.zeros(order.size, dtype=bool)
-    for rank, j in enumerate(order):
-        column = np.where(taken, -1.0, iou[:, j])
-        i = int(np.argmax(column))
-        if column[i] >= threshold and column[i] > 0:
-            taken[i] = True
-            hit[rank] = True
-    tp = np.cumsum(hit)
-    fp = np.cumsum(~hit)
-    recall = tp / n_true
-    precision = tp / (tp + fp)
-    # precision envelope, then sum over the recall steps
-    envelope = np.maximum.accumulate(precision[::-1])[::-1]
-    steps = np.diff(np.concatenate(([0.0], recall)))
-    return float(np.sum(steps * envelope))
-
-
-def mean_average_precision(ground_truth, prediction, scores, *, thresholds=DEFAULT_THRESHOLDS) -> float:
-    """Mean of :func:`average_precision` over IoU thresholds (default 0.50:0.05:0.95)."""
+    if not len(ground_truths) == len(predictions) == len(scores):
+        raise MetricInputError("predictions", f"{len(ground_truths)} ground truths, {len(predictions)} "
+                               f"predictions and {len(scores)} score lists: one of each per image")
     thresholds = check_thresholds(thresholds)
-    return float(np.mean([
-        average_precision(ground_truth, prediction, scores, threshold=t) for t in thresholds
-    ]))
+    matches = [coco_matches(g, p, s, thresholds=thresholds, max_detections=max_detections)
+               for g, p, s in zip(ground_truths, predictions, scores)]
+    return coco_ap_from_matches(matches)
+
+
+def average_precision(ground_truth, prediction, scores, *, threshold: float = 0.5,
+                      max_detections: int | None = None) -> float:
+    """COCO AP of one image's scored boxes at one IoU threshold (COCOeval's AP50 at 0.5).
+
+    See :func:`coco_average_precision` (one image, one threshold). This is
+    COCO's AP, unlike the instance segmentation ``ap`` (``TP/(TP+FP+FN)``).
+    NaN when the image has no true box.
+    """
+    return coco_average_precision([ground_truth], [prediction], [scores], thresholds=threshold,
+                                  max_detections=max_detections)
+
+
+def mean_average_precision(ground_truth, prediction, scores, *, thresholds=COCO_IOU_THRESHOLDS,
+                           max_detections: int | None = None) -> float:
+    """COCO mAP@[.50:.95] of one image's scored boxes: :func:`coco_average_precision` of one image."""
+    return coco_average_precision([ground_truth], [prediction], [scores], thresholds=thresholds,
+                                  max_detections=max_detections)
 
 
 def detection_scores(ground_truth, prediction, *, scores=None, max_distance=None, threshold=0.5, spacing=None) -> dict:
     """Precision, recall, F1 (and mAP for scored boxes) of one image.
 
     Points are matched by distance when ``max_distance`` is given, else the
-    inputs are boxes matched at ``IoU >= threshold``. ``map`` is only
-    returned for boxes with ``scores`` (it is undefined without them).
+    inputs are boxes matched at ``IoU >= threshold`` (optimal matching).
+    ``map`` is only returned for boxes with ``scores`` (it is undefined
+    without them): :func:`mean_average_precision`, COCO's mAP@[.50:.95] of
+    the image with every prediction ranked, NaN when the image has no true box.
     """
     if max_distance is not None:
         res = match_points(ground_truth, prediction, max_distance=max_distance, spacing=spacing)
