@@ -5,6 +5,13 @@ keyed ``factor=level``. The confidence interval is the percentile bootstrap of
 the mean over images. Each (metric, level) cell draws from a generator seeded
 with the same seed, so a cell's interval does not depend on which other
 metrics or levels were computed: the same data and seed give the same numbers.
+
+The bootstrap is one implementation for every task: :func:`resample_indices`
+draws the images as ``scipy.stats.bootstrap`` draws them (same generator, same
+calls) and :func:`percentile_interval` takes its ``method="percentile"``
+quantiles, so the interval of the mean equals scipy's for the same seed.
+Metrics defined on a set of images (classification, pooled detection AP) are
+computed on each resample of the level's images (:func:`set_cell`).
 """
 
 from __future__ import annotations
@@ -59,6 +66,29 @@ def metric_names(results: Sequence[ImageResult]) -> list[str]:
     return list(names)
 
 
+def resample_indices(n: int, *, seed: int = DEFAULT_SEED, resamples: int = DEFAULT_RESAMPLES) -> np.ndarray:
+    """``(resamples, n)`` image indices drawn with replacement.
+
+    The draws of ``scipy.stats.bootstrap(..., rng=np.random.default_rng(seed))``
+    (one batch): equal seeds give equal samples.
+    """
+    return np.random.default_rng(seed).integers(0, n, size=(resamples, n))
+
+
+def percentile_interval(replicates: np.ndarray, confidence: float = 0.95) -> tuple[float, float]:
+    """Percentile interval of bootstrap replicates; NaN for both ends with fewer than two.
+
+    The ``(1 - confidence) / 2`` and ``(1 + confidence) / 2`` quantiles with
+    linear interpolation, as ``scipy.stats.bootstrap(method="percentile")``.
+    """
+    replicates = np.asarray(replicates, dtype=float)
+    if replicates.size < 2:
+        return math.nan, math.nan
+    alpha = (1.0 - confidence) / 2.0
+    low, high = np.quantile(replicates, [alpha, 1.0 - alpha])
+    return float(low), float(high)
+
+
 def bootstrap_ci(values: np.ndarray, *, seed: int = DEFAULT_SEED, resamples: int = DEFAULT_RESAMPLES,
                  confidence: float = 0.95) -> tuple[float, float]:
     """Percentile bootstrap interval of the mean.
@@ -77,19 +107,33 @@ def bootstrap_ci(values: np.ndarray, *, seed: int = DEFAULT_SEED, resamples: int
     Returns
     -------
     (float, float)
-        NaN for both ends with fewer than two values, or when a value is
-        not finite (the mean is then not finite either and an interval
-        would mislead).
+        ``scipy.stats.bootstrap((values,), np.mean, method="percentile",
+        rng=np.random.default_rng(seed))``'s interval. NaN for both ends with
+        fewer than two values, or when a value is not finite (the mean is
+        then not finite either and an interval would mislead).
     """
     values = np.asarray(values, dtype=float)
     if values.size < 2 or not np.isfinite(values).all():
         return math.nan, math.nan
-    rng = np.random.default_rng(seed)
-    indices = rng.integers(0, values.size, size=(resamples, values.size))
-    means = values[indices].mean(axis=1)
-    tail = (1.0 - confidence) / 2.0 * 100.0
-    low, high = np.percentile(means, [tail, 100.0 - tail])
-    return float(low), float(high)
+    means = values[resample_indices(values.size, seed=seed, resamples=resamples)].mean(axis=1)
+    return percentile_interval(means, confidence)
+
+
+def set_cell(value: float, replicates: np.ndarray, n: int, confidence: float = 0.95) -> Cell:
+    """The cell of a metric computed on a level's ``n`` images.
+
+    ``value`` is the metric on the images, ``replicates`` the metric on each
+    bootstrap resample of them. Non-finite replicates (a per-class value of a
+    resample without the class) are left out; ``std`` is the standard
+    deviation of the rest (ddof=1: scipy's ``standard_error``). No spread and
+    no interval for one image, fewer than two finite replicates or a
+    non-finite value.
+    """
+    spread = np.asarray(replicates, dtype=float)
+    spread = spread[np.isfinite(spread)]
+    if n < 2 or spread.size < 2 or not math.isfinite(value):
+        return Cell(value, math.nan, n, math.nan, math.nan)
+    return Cell(value, float(np.std(spread, ddof=1)), n, *percentile_interval(spread, confidence))
 
 
 def summarize(results: Sequence[ImageResult], factors: Sequence[str], *, seed: int = DEFAULT_SEED,

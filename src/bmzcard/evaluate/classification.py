@@ -24,7 +24,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from bmzcard.errors import BmzcardError
-from bmzcard.evaluate.aggregate import OVERALL, Cell, level_members
+from bmzcard.evaluate.aggregate import OVERALL, Cell, level_members, resample_indices, set_cell
 from bmzcard.evaluate.manifest import Manifest, Row, row_error
 from bmzcard.evaluate.pipeline import ImageResult
 from bmzcard.metrics import classification, compute_metrics
@@ -143,18 +143,11 @@ def summarize(results: Sequence[ImageResult], factors: Sequence[str], metrics: S
     for level, indices in level_members(results, factors).items():
         indices = np.asarray(indices)
         values = _scores(truth[indices], predicted[indices], names, order)
-        draws = np.random.default_rng(seed).integers(0, indices.size, size=(resamples, indices.size))
+        draws = resample_indices(indices.size, seed=seed, resamples=resamples)
         replicates = [_scores(truth[indices[d]], predicted[indices[d]], names, order) for d in draws]
         for name, value in values.items():
             spread = np.array([r[name] for r in replicates])
-            spread = spread[np.isfinite(spread)]
-            if indices.size < 2 or spread.size < 2 or not math.isfinite(value):
-                cell = Cell(value, math.nan, int(indices.size), math.nan, math.nan)
-            else:
-                tail = (1.0 - confidence) / 2.0 * 100.0
-                low, high = np.percentile(spread, [tail, 100.0 - tail])
-                cell = Cell(value, float(np.std(spread, ddof=1)), int(indices.size), float(low), float(high))
-            summary.setdefault(name, {})[level] = cell
+            summary.setdefault(name, {})[level] = set_cell(value, spread, int(indices.size), confidence)
     return summary
 
 

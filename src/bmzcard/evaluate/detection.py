@@ -10,8 +10,16 @@ with a header and one object per line:
   one-to-one at ``IoU >= --iou-threshold`` (default 0.5).
 
 A prediction may add a ``score`` column (confidence); for boxes it gives
-``map``, the ranked (COCO-style) AP over IoU 0.50:0.95, and then every
-prediction file must have it. Other columns (an index, a class) are ignored.
+``map``, COCO's mAP@[.50:.95] (identical to pycocotools' COCOeval, every
+prediction ranked), and then every prediction file must have it. Other
+columns (an index, a class) are ignored.
+
+Per image, ``precision``, ``recall``, ``f1`` and ``map`` are the image's
+own (``map`` NaN for an image without true boxes, as COCOeval leaves it
+undefined). Per level, :func:`summarize` gives the mean over images of the
+first three, and ``map`` pooled over the level's images as COCOeval pools a
+dataset (all predictions ranked together), not the mean of per-image APs;
+its std and interval come from a bootstrap over the images.
 A file with a header and no lines has no objects. Every file is read before
 any metric is computed, so a bad file stops the run before anything is
 written.
@@ -28,15 +36,22 @@ from pathlib import Path
 import numpy as np
 
 from bmzcard.errors import BmzcardError
+from bmzcard.evaluate.aggregate import Cell, level_members, resample_indices, set_cell
+from bmzcard.evaluate.aggregate import summarize as summarize_per_image
 from bmzcard.evaluate.manifest import Manifest, Row, row_error
 from bmzcard.evaluate.pipeline import ImageResult
 from bmzcard.metrics import MetricInputError, compute_metrics
+from bmzcard.metrics.detection import CocoPool, coco_matches
 
 #: Coordinate column names in array axis order.
 AXES = ("z", "y", "x")
 SCORE = "score"
 #: The IoU threshold of box matching unless one is given (the COCO/VOC convention).
 DEFAULT_IOU = 0.5
+#: How :func:`summarize` aggregates, for the provenance and the card.
+AGGREGATION = ("precision, recall, f1: mean over each level's images, std over images, percentile bootstrap of "
+               "the mean; map: COCO mAP@[.50:.95] pooled over each level's images (all predictions ranked together, "
+               "as pycocotools' COCOeval), std and percentile interval over a bootstrap of those images")
 
 
 @dataclass(frozen=True)
@@ -89,8 +104,9 @@ class Matching:
         """The matching rule in words, for the card and the provenance."""
         if kind == "points":
             return f"points matched one-to-one within {self.match_distance:g} {unit}"
-        rule = f"boxes matched one-to-one at IoU >= {self.iou_threshold or DEFAULT_IOU:g}"
-        return rule + ("; mAP ranks predictions by their score" if scored else "")
+        rule = f"boxes matched one-to-one at IoU >= {self.iou_threshold or DEFAULT_IOU:g} (optimal matching)"
+        return rule + ("; map: COCO mAP@[.50:.95] as pycocotools' COCOeval (greedy matching in score order, "
+                       "101-point interpolated precision, every prediction ranked)" if scored else "")
 
 
 def read_detections(path: Path) -> Detections:
@@ -230,3 +246,26 @@ def evaluate_rows(manifest: Manifest, pairs: Sequence[tuple[Detections, Detectio
         results.append(ImageResult(row.number, row.name, dict(row.factors), {k: float(v) for k, v in values.items()},
                                    "file"))
     return results
+
+
+def summarize(results: Sequence[ImageResult], pairs: Sequence[tuple[Detections, Detections]],
+              factors: Sequence[str], *, seed: int, resamples: int, confidence: float) -> dict[str, dict[str, Cell]]:
+    """``{metric: {level: Cell}}``: per-image means, and ``map`` pooled per level.
+
+    ``map`` of a level is COCO's mAP of the level's images pooled (NaN when
+    they hold no true box); its std and interval come from the pooled mAP of
+    each bootstrap resample of those images, drawn as
+    :func:`~bmzcard.evaluate.aggregate.resample_indices` draws them (seeded
+    per level). The other metrics are as :func:`bmzcard.evaluate.aggregate.summarize`.
+    """
+    summary = summarize_per_image(results, factors, seed=seed, resamples=resamples, confidence=confidence)
+    if "map" not in summary:
+        return summary
+    matches = [coco_matches(truth.coordinates, prediction.coordinates, prediction.scores)
+               for truth, prediction in pairs]
+    for level, indices in level_members(results, factors).items():
+        pool = CocoPool.of([matches[i] for i in indices])
+        draws = resample_indices(len(indices), seed=seed, resamples=resamples)
+        replicates = np.array([pool.average_precision(np.bincount(d, minlength=len(indices))) for d in draws])
+        summary["map"][level] = set_cell(pool.average_precision(), replicates, len(indices), confidence)
+    return summary

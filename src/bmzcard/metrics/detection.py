@@ -41,10 +41,9 @@ __all__ = [
     "CocoMatches",
     "average_precision",
     "box_iou",
-    "coco_ap_from_matches",
+    "CocoPool",
     "coco_average_precision",
     "coco_matches",
-    "coco_precision",
     "detection_scores",
     "match_boxes",
     "match_points",
@@ -319,63 +318,84 @@ def coco_matches(ground_truth, prediction, scores, *, thresholds=COCO_IOU_THRESH
     return CocoMatches(conf, matched, ignored, int(np.count_nonzero(~true_ignored)))
 
 
-def coco_precision(matches: Sequence[CocoMatches], weights=None) -> np.ndarray | None:
-    """COCOeval's interpolated precision of images pooled, shape ``(n_thresholds, 101)``.
+@dataclass(frozen=True)
+class CocoPool:
+    """Images' :class:`CocoMatches` ranked together, as ``COCOeval.accumulate`` pools them.
 
-    Parameters
+    Attributes
     ----------
-    matches : sequence of CocoMatches
-        One per image, all at the same thresholds.
-    weights : sequence of int, optional
-        How often each image counts (a bootstrap sample); default once each.
-
-    Returns
-    -------
-    ndarray or None
-        Precision at the :data:`COCO_RECALL_POINTS`; None when the images
-        have no true box (COCOeval: -1, undefined).
-
-    Notes
-    -----
-    As ``COCOeval.accumulate``: the predictions of all images are ranked by
-    score (stable; images in the given order), TP and FP accumulate over the
-    ranks, precision ``TP / (TP + FP + eps)`` is made non-increasing from the
-    right, and each recall point takes it at the first rank whose recall
-    reaches the point (0 beyond the last recall). An image counted w times
-    adds w times its TP, FP and true boxes at each of its ranks: the same
-    numbers as w copies of the image (up to the order of equal scores).
+    true_positive, false_positive : ndarray of bool, shape (n_thresholds, n)
+        Each prediction of every image, by decreasing score (stable, images
+        in the given order); ignored predictions are neither.
+    image : ndarray of int, shape (n,)
+        The image of each ranked prediction.
+    n_true : ndarray of int
+        True boxes (inside the area range) per image.
     """
-    weights = np.ones(len(matches), dtype=np.int64) if weights is None else np.asarray(weights, dtype=np.int64)
-    n_true = int(sum(int(w) * m.n_true for m, w in zip(matches, weights)))
-    if n_true == 0:
-        return None
-    scores = np.concatenate([m.scores for m in matches])
-    order = np.argsort(-scores, kind="mergesort")
-    matched = np.concatenate([m.matched for m in matches], axis=1)[:, order]
-    ignored = np.concatenate([m.ignored for m in matches], axis=1)[:, order]
-    tps, fps = matched & ~ignored, ~matched & ~ignored
-    if (weights == 1).all():
-        tp = np.cumsum(tps, axis=1).astype(float)
-        fp = np.cumsum(fps, axis=1).astype(float)
-    else:
-        counts = np.repeat(weights, [m.scores.size for m in matches])[order]
-        tp = np.cumsum(tps * counts, axis=1).astype(float)
-        fp = np.cumsum(fps * counts, axis=1).astype(float)
-    recall = tp / n_true
-    precision = tp / (fp + tp + np.spacing(1))
-    envelope = np.maximum.accumulate(precision[:, ::-1], axis=1)[:, ::-1]
-    out = np.zeros((tp.shape[0], COCO_RECALL_POINTS.size))
-    for t in range(tp.shape[0]):
-        at = np.searchsorted(recall[t], COCO_RECALL_POINTS, side="left")
-        inside = at < tp.shape[1]
-        out[t, inside] = envelope[t, at[inside]]
-    return out
 
+    true_positive: np.ndarray
+    false_positive: np.ndarray
+    image: np.ndarray
+    n_true: np.ndarray
 
-def coco_ap_from_matches(matches: Sequence[CocoMatches], weights=None) -> float:
-    """Mean of :func:`coco_precision` over thresholds and recall points; NaN without true boxes."""
-    precision = coco_precision(matches, weights)
-    return math.nan if precision is None else float(np.mean(precision.ravel()))
+    @classmethod
+    def of(cls, matches: Sequence[CocoMatches]) -> CocoPool:
+        """Rank the predictions of ``matches`` (one per image, all at the same thresholds) together."""
+        order = np.argsort(-np.concatenate([m.scores for m in matches]), kind="mergesort")
+        matched = np.concatenate([m.matched for m in matches], axis=1)[:, order]
+        ignored = np.concatenate([m.ignored for m in matches], axis=1)[:, order]
+        image = np.repeat(np.arange(len(matches)), [m.scores.size for m in matches])[order]
+        return cls(matched & ~ignored, ~matched & ~ignored, image, np.array([m.n_true for m in matches], dtype=np.int64))
+
+    def precision(self, weights=None) -> np.ndarray | None:
+        """COCOeval's interpolated precision, shape ``(n_thresholds, 101)``.
+
+        Parameters
+        ----------
+        weights : sequence of int, optional
+            How often each image counts (a bootstrap sample); default once each.
+
+        Returns
+        -------
+        ndarray or None
+            Precision at the :data:`COCO_RECALL_POINTS`; None when the images
+            have no true box (COCOeval: -1, undefined).
+
+        Notes
+        -----
+        As ``COCOeval.accumulate``: TP and FP accumulate over the ranks,
+        precision ``TP / (TP + FP + eps)`` is made non-increasing from the
+        right, and each recall point takes it at the first rank whose recall
+        reaches the point (0 beyond the last recall). An image counted w
+        times adds w times its TP, FP and true boxes at each of its ranks:
+        the numbers of w copies of the image (up to the order of equal scores).
+        """
+        if weights is None:
+            n_true = int(self.n_true.sum())
+            tp = np.cumsum(self.true_positive, axis=1).astype(float)
+            fp = np.cumsum(self.false_positive, axis=1).astype(float)
+        else:
+            weights = np.asarray(weights, dtype=np.int64)
+            n_true = int(weights @ self.n_true)
+            counts = weights[self.image]
+            tp = np.cumsum(self.true_positive * counts, axis=1).astype(float)
+            fp = np.cumsum(self.false_positive * counts, axis=1).astype(float)
+        if n_true == 0:
+            return None
+        recall = tp / n_true
+        precision = tp / (fp + tp + np.spacing(1))
+        envelope = np.maximum.accumulate(precision[:, ::-1], axis=1)[:, ::-1]
+        out = np.zeros((tp.shape[0], COCO_RECALL_POINTS.size))
+        for t in range(tp.shape[0]):
+            at = np.searchsorted(recall[t], COCO_RECALL_POINTS, side="left")
+            inside = at < tp.shape[1]
+            out[t, inside] = envelope[t, at[inside]]
+        return out
+
+    def average_precision(self, weights=None) -> float:
+        """Mean of :meth:`precision` over thresholds and recall points; NaN without true boxes."""
+        precision = self.precision(weights)
+        return math.nan if precision is None else float(np.mean(precision.ravel()))
 
 
 def coco_average_precision(ground_truths, predictions, scores, *, thresholds=COCO_IOU_THRESHOLDS,
@@ -398,7 +418,7 @@ def coco_average_precision(ground_truths, predictions, scores, *, thresholds=COC
     float
         The mean over thresholds and the 101 recall points of the
         interpolated precision of all images' predictions ranked together
-        (:func:`coco_precision`). 2D boxes: equal to COCOeval (bbox, one
+        (:meth:`CocoPool.precision`). 2D boxes: equal to COCOeval (bbox, one
         category, area range "all", ``maxDets=[max_detections]``) on boxes
         ``[x_min, y_min, x_max - x_min, y_max - y_min]`` (``stats[0]`` for
         the default thresholds and ``max_detections=100``). 3D boxes get the
@@ -420,10 +440,12 @@ def coco_average_precision(ground_truths, predictions, scores, *, thresholds=COC
     if not len(ground_truths) == len(predictions) == len(scores):
         raise MetricInputError("predictions", f"{len(ground_truths)} ground truths, {len(predictions)} "
                                f"predictions and {len(scores)} score lists: one of each per image")
+    if not len(ground_truths):
+        raise MetricInputError("ground_truths", "no images: AP needs at least one image's boxes")
     thresholds = check_thresholds(thresholds)
     matches = [coco_matches(g, p, s, thresholds=thresholds, max_detections=max_detections)
                for g, p, s in zip(ground_truths, predictions, scores)]
-    return coco_ap_from_matches(matches)
+    return CocoPool.of(matches).average_precision()
 
 
 def average_precision(ground_truth, prediction, scores, *, threshold: float = 0.5,
