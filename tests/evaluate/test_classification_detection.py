@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy import stats
 from sklearn import metrics as sk
 
 from bmzcard.cli.app import app
-from bmzcard.evaluate import classification
+from bmzcard.evaluate import classification, detection
 from bmzcard.evaluate.manifest import read_manifest
 from bmzcard.example import package_path
 from bmzcard.sources.package import open_package
 from bmzcard.sources.rdf import load_rdf
+from tests.metrics.coco_reference import coco_reference
 
 from .conftest import runner, write_manifest
 
@@ -165,7 +168,8 @@ def test_boxes_match_at_the_iou_threshold_and_scores_give_map(tmp_path, threshol
     assert code == 0, output
     half, same = (entry["metrics"] for entry in json.loads(out.read_text())["per_image"])
     assert half["f1"] == f1 and same["f1"] == 1.0
-    assert half["map"] == pytest.approx(0.1) and same["map"] == 1.0  # IoU 0.5 is a hit at 0.50 only
+    # IoU 0.5 is a hit at 0.50 only; COCOeval's precision of a hit is 1 / (1 + eps)
+    assert half["map"] == pytest.approx(0.1, abs=1e-12) and same["map"] == pytest.approx(1.0, abs=1e-12)
 
 
 def test_detection_bad_file_names_manifest_row_and_file(point_manifest, tmp_path):
@@ -209,3 +213,73 @@ def test_write_card_fills_a_valid_rdf_entry_and_the_card(label_manifest, point_m
     else:
         assert "points matched one-to-one within 3 micrometer" in card  # the model input's pixel size
         assert (package / "evaluation" / "boxplot_f1.png").is_file()
+
+
+def test_classification_intervals_equal_scipys_paired_percentile_bootstrap(label_manifest):
+    """The metric on each resample of the level's images: scipy.stats.bootstrap(paired=True) with the same seed."""
+    path, rows = label_manifest
+    manifest = read_manifest(path, label_columns=classification.LABEL_COLUMNS)
+    results = classification.evaluate_rows(manifest, None, None)
+    order = classification.class_order(results, None)
+    summary = classification.summarize(results, ["site"], ["balanced_accuracy"], order, seed=5, resamples=300,
+                                       confidence=0.9)
+    chosen = [r for r in rows if r[3] == "b"]
+    truth, predicted = np.array([r[1] for r in chosen]), np.array([r[2] for r in chosen])
+    reference = stats.bootstrap((truth, predicted), lambda t, p: sk.balanced_accuracy_score(t, p), paired=True,
+                                vectorized=False, n_resamples=300, confidence_level=0.9, method="percentile",
+                                rng=np.random.default_rng(5))
+    cell = summary["balanced_accuracy"]["site=b"]
+    np.testing.assert_allclose((cell.ci_low, cell.ci_high), tuple(reference.confidence_interval), rtol=1e-12)
+    assert cell.std == pytest.approx(reference.standard_error, rel=1e-12)
+
+
+def _box_rows(tmp_path: Path, rng) -> tuple[Path, list]:
+    """Six images (two without true boxes) of jittered, missing and extra scored boxes, factor ``plate``."""
+    np.save(tmp_path / "image.npy", np.zeros((8, 8)))
+    header, rows, data = "y_min,x_min,y_max,x_max", [], []
+    for index in range(6):
+        lower = rng.uniform(0, 100, (0 if index in (2, 5) else int(rng.integers(1, 8)), 2))
+        truth = np.hstack([lower, lower + rng.uniform(5, 20, lower.shape)])
+        found = truth[rng.random(len(truth)) < 0.8]
+        kept = found + rng.normal(0, 1.5, found.shape)
+        stray = rng.uniform(0, 100, (int(rng.integers(0, 3)), 2))
+        predicted = np.vstack([kept, np.hstack([stray, stray + 10])])
+        predicted[:, 2:] = np.maximum(predicted[:, 2:], predicted[:, :2])
+        scores = rng.random(len(predicted))
+        _points(tmp_path / f"truth{index}.csv", [tuple(b) for b in truth], header)
+        _points(tmp_path / f"pred{index}.csv", [(*b, s) for b, s in zip(predicted, scores)], header + ",score")
+        rows.append(["image.npy", f"truth{index}.csv", f"pred{index}.csv", "p1" if index < 3 else "p2"])
+        data.append((truth, predicted, scores))
+    return write_manifest(tmp_path / "boxes.csv", ["image", "ground_truth", "prediction", "plate"], rows), data
+
+
+@pytest.mark.filterwarnings("ignore::scipy.stats.DegenerateDataWarning")  # scipy's interval of NaN replicates
+def test_detection_map_is_pooled_per_level_as_cocoeval(tmp_path):
+    """A level's map is pycocotools' AP of its images pooled; its bootstrap is scipy's with COCOeval as statistic."""
+    path, data = _box_rows(tmp_path, np.random.default_rng(12))
+    manifest = read_manifest(path)
+    matching = detection.Matching()
+    pairs, kind, scored = detection.read_rows(manifest, matching)
+    results = detection.evaluate_rows(manifest, pairs, matching, None, None, scored)
+    summary = detection.summarize(results, pairs, ["plate"], seed=4, resamples=40, confidence=0.95)
+    for level, members in (("overall", range(6)), ("plate=p1", range(3)), ("plate=p2", range(3, 6))):
+        chosen = [data[i] for i in members]
+        assert summary["map"][level].mean == coco_reference(*zip(*chosen))
+        assert summary["map"][level].n == len(chosen)
+
+        def statistic(drawn):
+            return coco_reference(*zip(*(chosen[i] for i in np.sort(drawn))))
+
+        replicates = stats.bootstrap((np.arange(len(chosen)),), statistic, vectorized=False, n_resamples=40,
+                                     method="percentile", rng=np.random.default_rng(4)).bootstrap_distribution
+        # resamples without a true box have no AP (NaN): left out of the interval, as for classes absent
+        finite = replicates[np.isfinite(replicates)]
+        cell = summary["map"][level]
+        np.testing.assert_allclose((cell.ci_low, cell.ci_high), np.quantile(finite, [0.025, 0.975]), rtol=1e-12)
+        assert cell.std == pytest.approx(np.std(finite, ddof=1), rel=1e-12)
+    # per image: the image's own COCO mAP, undefined (NaN) without true boxes; the other metrics are means
+    assert math.isnan(results[2].metrics["map"])
+    assert results[0].metrics["map"] == coco_reference([data[0][0]], [data[0][1]], [data[0][2]])
+    f1 = [r.metrics["f1"] for r in results]
+    assert summary["f1"]["overall"].mean == pytest.approx(np.mean(f1), abs=1e-12)
+    assert "pooled" in detection.AGGREGATION

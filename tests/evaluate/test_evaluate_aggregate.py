@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
+from scipy import stats
 
-from bmzcard.evaluate.aggregate import bootstrap_ci, summarize
+from bmzcard.evaluate.aggregate import bootstrap_ci, percentile_interval, resample_indices, set_cell, summarize
 from bmzcard.evaluate.pipeline import ImageResult
 
 
@@ -70,3 +72,35 @@ def test_non_finite_values_are_kept_and_give_no_interval():
 def test_a_single_image_has_no_spread_or_interval():
     cell = summarize(_results()[:1], [], resamples=100)["dice"]["overall"]
     assert cell.n == 1 and math.isnan(cell.std) and math.isnan(cell.ci_low)
+
+
+@pytest.mark.parametrize(("n", "confidence"), [(2, 0.95), (20, 0.95), (37, 0.5), (200, 0.9)])
+def test_bootstrap_interval_equals_scipys_percentile_bootstrap(n, confidence):
+    """Same generator and draws as scipy.stats.bootstrap: equal to the rounding of the quantile arithmetic."""
+    values = np.random.default_rng(n).gamma(2.0, 1.0, n)
+    ours = bootstrap_ci(values, seed=11, resamples=1500, confidence=confidence)
+    reference = stats.bootstrap((values,), np.mean, n_resamples=1500, confidence_level=confidence,
+                                method="percentile", rng=np.random.default_rng(11)).confidence_interval
+    np.testing.assert_allclose(ours, (reference.low, reference.high), rtol=1e-13, atol=0)
+
+
+def test_set_statistics_share_scipys_draws_and_standard_error():
+    """A metric on a set (here the median) over resample_indices: scipy's paired bootstrap distribution."""
+    values = np.random.default_rng(5).normal(size=25)
+    draws = resample_indices(values.size, seed=2, resamples=400)
+    replicates = np.median(values[draws], axis=1)
+    reference = stats.bootstrap((values,), np.median, n_resamples=400, method="percentile", paired=True,
+                                rng=np.random.default_rng(2))
+    np.testing.assert_array_equal(replicates, reference.bootstrap_distribution)
+    cell = set_cell(float(np.median(values)), replicates, values.size)
+    np.testing.assert_allclose((cell.ci_low, cell.ci_high), tuple(reference.confidence_interval), rtol=1e-13)
+    assert cell.std == pytest.approx(reference.standard_error, rel=1e-13)
+
+
+def test_set_cell_leaves_out_non_finite_replicates():
+    replicates = np.array([np.nan, 1.0, 2.0, 3.0, np.nan, 4.0])
+    cell = set_cell(2.5, replicates, 6)
+    assert (cell.ci_low, cell.ci_high) == percentile_interval(np.array([1.0, 2.0, 3.0, 4.0]))
+    assert cell.std == pytest.approx(np.std([1, 2, 3, 4], ddof=1))
+    assert math.isnan(set_cell(math.nan, replicates, 6).ci_low)
+    assert math.isnan(set_cell(1.0, np.array([np.nan, 1.0]), 6).std)
