@@ -82,7 +82,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.target!r}: {self.message}"
+        target = self.target if len(self.target) <= 100 else self.target[:60] + "…" + self.target[-20:]
+        return f"{self.kind} {target!r}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class RenderedFragment:
     toc: list[TocEntry]
     problems: list[Problem]
     title: str | None  # the card's title heading, plain text
+    images: list[str] = field(default_factory=list)  # package paths of the images embedded
 
 
 @dataclass
@@ -152,7 +154,8 @@ def render_html(
     fragment = render_fragment(card_text, package=package, card_name=card_name)
     metadata = metadata if isinstance(metadata, dict) else {}
     digest = hashlib.sha256(card_text.encode("utf-8")).hexdigest()
-    header, header_problems = _header(fragment, metadata, package, card_name)
+    rdf_name = package.rdf_name if isinstance(package, Package) else "rdf.yaml"
+    cover, cover_problems = _cover(fragment, metadata, package, rdf_name)
     title = fragment.title or _text(metadata.get("name")) or posixpath.basename(card_name)
     page = _PAGE.format(
         csp=html.escape(CONTENT_SECURITY_POLICY),
@@ -160,13 +163,13 @@ def render_html(
         digest=digest,
         title=html.escape(title),
         style=_stylesheet(),
-        header=header,
+        header=_header(fragment, metadata),
         toc=_toc_html(fragment.toc),
         body=fragment.html,
-        side=_side_table(metadata, score),
+        side=_side_table(metadata, score, cover),
         card_name=html.escape(card_name),
     )
-    return RenderedPage(page, [*header_problems, *fragment.problems], digest)
+    return RenderedPage(page, [*cover_problems, *fragment.problems], digest)
 
 
 def render_fragment(
@@ -194,7 +197,7 @@ def render_fragment(
             seen.add(link)
             problems.append(Problem("anchor", "#" + link.removeprefix(ID_PREFIX), "no heading or id of the card has this name"))
     title_heading = document.section("title")
-    return RenderedFragment(body, toc, problems, title_heading.title if title_heading else None)
+    return RenderedFragment(body, toc, problems, title_heading.title if title_heading else None, images.embedded)
 
 
 # --- Markdown -----------------------------------------------------------------
@@ -299,6 +302,7 @@ class _ImageEmbedder:
         self.problems: list[Problem] = []
         self.failed: list[tuple[str, str]] = []  # (source, reason) by token number
         self.embedded_bytes = 0
+        self.embedded: list[str] = []  # package paths, in order
         self._cache: dict[str, str] = {}
 
     def embed(self, source: str) -> str:
@@ -339,7 +343,9 @@ class _ImageEmbedder:
         kind = image_type(data)
         if kind is None:
             raise _NotEmbedded("not a PNG, JPEG, GIF or WebP image (checked by its content)")
-        return self._counted(data, kind)
+        uri = self._counted(data, kind)
+        self.embedded.append(relative)
+        return uri
 
     def _read(self, relative: str) -> bytes:
         if self.package is None:
@@ -419,32 +425,35 @@ def _text(value: Any) -> str:
     return " ".join(str(value).split()) if value is not None and not isinstance(value, (dict, list)) else ""
 
 
-def _header(fragment: RenderedFragment, metadata: dict, package, card_name: str) -> tuple[str, list[Problem]]:
-    """Title, summary and cover from the RDF, for a card that has no title heading of its own."""
-    if fragment.title is not None or not metadata:
-        return "", []
+def _header(fragment: RenderedFragment, metadata: dict) -> str:
+    """Title and summary from the RDF, for a card that has no title heading of its own."""
+    if fragment.title is not None:
+        return ""
     parts = []
     name = _text(metadata.get("name"))
     if name:
-        parts.append(f'<h1 class="bmz-title">{html.escape(name)}</h1>')
+        parts.append(f'<h1 class="bmz-title" id="bmz-title">{html.escape(name)}</h1>')
     description = _text(metadata.get("description"))
     if description:
         parts.append(f'<p class="bmz-summary">{html.escape(description)}</p>')
-    problems: list[Problem] = []
+    return '<header class="bmz-header">' + "".join(parts) + "</header>" if parts else ""
+
+
+def _cover(fragment: RenderedFragment, metadata: dict, package, rdf_name: str) -> tuple[str, list[Problem]]:
+    """The RDF's first cover, unless the card already shows one of its covers."""
     covers = metadata.get("covers")
-    cover = covers[0] if isinstance(covers, list) and covers else None
-    cover = cover.get("source") if isinstance(cover, dict) else cover
-    if isinstance(cover, str) and cover:
-        # Covers are relative to the RDF, which lies at the package's top.
-        images = _ImageEmbedder(package, "rdf.yaml")
-        src = images.embed(cover)
-        alt = f"cover of {name}" if name else "cover"
-        tag = f'<img src="{html.escape(src)}" alt="{html.escape(alt)}">'
-        parts.append(f'<p class="bmz-cover">{images.missing_html(tag) if src.startswith("#") else tag}</p>')
-        problems = images.problems
-    if not parts:
+    sources = [c.get("source") if isinstance(c, dict) else c for c in covers] if isinstance(covers, list) else []
+    # Covers are relative to the RDF.
+    folder = posixpath.dirname(rdf_name)
+    sources = [s for s in sources if isinstance(s, str) and s]
+    if not sources or any(posixpath.normpath(posixpath.join(folder, s)) in fragment.images for s in sources):
         return "", []
-    return '<header class="bmz-header">' + "".join(parts) + "</header>", problems
+    images = _ImageEmbedder(package, rdf_name)
+    src = images.embed(sources[0])
+    name = _text(metadata.get("name"))
+    tag = f'<img src="{html.escape(src)}" alt="{html.escape(f"cover of {name}" if name else "cover")}">'
+    shown = images.missing_html(tag) if src.startswith("#") else tag
+    return f'<figure class="bmz-cover">{shown}</figure>', images.problems
 
 
 def _toc_html(toc: list[TocEntry]) -> str:
@@ -502,7 +511,7 @@ def _link_list(metadata: dict) -> list[str]:
     ]
 
 
-def _side_table(metadata: dict, score: float | None) -> str:
+def _side_table(metadata: dict, score: float | None, cover: str) -> str:
     """The RDF's metadata as a table beside the card, with the completeness score."""
     config = metadata.get("config") if isinstance(metadata.get("config"), dict) else {}
     bioimageio = config.get("bioimageio") if isinstance(config.get("bioimageio"), dict) else {}
@@ -532,11 +541,12 @@ def _side_table(metadata: dict, score: float | None) -> str:
                 '<mark class="bmz-todo">TODO</mark> are missing</small>',
             )
         )
-    if not rows:
+    if not rows and not cover:
         return ""
     body = "".join(f'<tr><th scope="row">{label}</th><td>{value}</td></tr>' for label, value in rows)
     caption = "Package metadata (rdf.yaml)" if metadata else "Card"
-    return f'<aside class="bmz-meta" id="bmz-meta"><table><caption>{caption}</caption>{body}</table></aside>'
+    table = f"<table><caption>{caption}</caption>{body}</table>" if rows else ""
+    return f'<aside class="bmz-meta" id="bmz-meta">{cover}{table}</aside>'
 
 
 @lru_cache(maxsize=1)
