@@ -263,6 +263,9 @@ def _cleaner(images: _ImageEmbedder, anchors: set[str], links: list[str]) -> nh3
     """An allow-list cleaner whose attribute filter embeds images and checks every URL."""
 
     def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+        # nh3 also asks about attributes of tags it then drops: only kept tags count.
+        if tag not in _TAGS:
+            return None
         if attribute == "id":
             anchors.add(value)
             return value
@@ -271,9 +274,9 @@ def _cleaner(images: _ImageEmbedder, anchors: set[str], links: list[str]) -> nh3
                 target = value[1:] if value[1:].startswith(ID_PREFIX) else ID_PREFIX + value[1:]
                 links.append(target)
                 return "#" + target
-            return value if _SAFE_LINK.match(value) else None
+            return value if tag == "a" and _SAFE_LINK.match(value) else None
         if attribute == "src":
-            return images.embed(value)
+            return images.embed(value) if tag == "img" else None
         return value
 
     return nh3.Cleaner(
