@@ -36,6 +36,7 @@ class GuardedPage:
     """A page and what it tried: requests refused, requests allowed, dialogs opened."""
 
     page: object
+    requested: list[str] = field(default_factory=list)  # every request the page made, data: included
     refused: list[str] = field(default_factory=list)
     allowed: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
@@ -60,6 +61,7 @@ def guarded(context, allow: tuple[str, ...] = ()) -> GuardedPage:
         dialog_.dismiss()
 
     context.route("**/*", route)
+    page.on("request", lambda request: record.requested.append(request.url))
     page.on("dialog", dialog)
     page.on("popup", lambda popup: record.dialogs.append(f"popup: {popup.url}"))
     return record
