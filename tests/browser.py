@@ -10,25 +10,15 @@ server) is refused and recorded, and every dialog is recorded and dismissed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
+from bmzcard.outputs.html import CHROMIUM, CHROMIUM_ARGS
 
 
 def launch(playwright):
     """Headless Debian chromium; a clear error when it is not installed."""
     if not CHROMIUM.is_file():
         raise RuntimeError(f"{CHROMIUM} is missing: `make test` installs it (apt-get install -y chromium)")
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=list(CHROMIUM_ARGS))
 
 
 @dataclass

@@ -21,6 +21,7 @@ import hashlib
 import html
 import posixpath
 import re
+import textwrap
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -421,6 +422,44 @@ def image_type(data: bytes) -> str | None:
     return None
 
 
+# --- a picture of the page ------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's; playwright never downloads a browser
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+)
+
+
+def screenshot(page_html: str, *, width: int = 1440, height: int = 1100) -> bytes:
+    """A PNG of the page's first screen in headless chromium, with every network request refused.
+
+    Needs the `playwright` package (`pip install 'bmzcard[browser]'`) and Debian's
+    chromium at `CHROMIUM`; raises `RuntimeError` naming what is missing.
+    """
+    if not CHROMIUM.is_file():
+        raise RuntimeError(f"{CHROMIUM} is missing (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise RuntimeError("the playwright package is missing (pip install 'bmzcard[browser]')") from None
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=list(CHROMIUM_ARGS))
+        try:
+            context = browser.new_context(viewport={"width": width, "height": height})
+            context.route("**/*", lambda route: route.abort("blockedbyclient"))
+            page = context.new_page()
+            page.set_content(page_html, wait_until="load")
+            return page.screenshot(type="png")
+        finally:
+            browser.close()
+
+
 # --- the page around the card ---------------------------------------------------
 
 
@@ -500,7 +539,7 @@ def _link_list(metadata: dict) -> list[str]:
         doi = _text(cite.get("doi"))
         url = f"https://doi.org/{doi}" if doi else _safe_url(cite.get("url"))
         if url:
-            found.append((_text(cite.get("text"))[:80] or url, url))
+            found.append((textwrap.shorten(_text(cite.get("text")), 80, placeholder=" …") or url, url))
     for key in ("documentation", "source"):
         url = _safe_url(metadata.get(key))
         if url:
