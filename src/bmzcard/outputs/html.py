@@ -163,7 +163,7 @@ def render_html(
         version=html.escape(__version__),
         digest=digest,
         title=html.escape(title),
-        style=_stylesheet(),
+        style=page_css(),
         header=_header(fragment, metadata),
         toc=_toc_html(fragment.toc),
         body=fragment.html,
@@ -613,7 +613,8 @@ def _side_table(metadata: dict, score: float | None, cover: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _stylesheet() -> str:
+def page_css() -> str:
+    """The page's stylesheet (classes `bmz-*`), for a host that embeds `render_fragment`'s body."""
     return resources.files("bmzcard.outputs").joinpath("html_assets/page.css").read_text(encoding="utf-8")
 
 
