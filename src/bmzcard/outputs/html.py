@@ -34,9 +34,10 @@ from markdown_it import MarkdownIt
 
 from bmzcard import __version__
 from bmzcard.card.placeholders import is_placeholder_value
+from bmzcard.errors import BmzcardError
 from bmzcard.sources.package import Package
 from bmzcard.sources.rdf_facts import FRAMEWORK_NAMES
-from bmzcard.sources.readme import CardDocument, parse_card_tokens
+from bmzcard.sources.readme import MAX_CARD_BYTES, CardDocument, parse_card_tokens
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
@@ -44,6 +45,9 @@ CONTENT_SECURITY_POLICY = (
 ID_PREFIX = "card-"  # every id from the card; the page's own ids start with `bmz-`
 MAX_IMAGE_BYTES = 10_000_000  # one embedded image
 MAX_EMBEDDED_BYTES = 50_000_000  # all images of one page together
+# Raw HTML tags a card may hold: html5ever takes quadratic time on deeply nested <div>s
+# (2 s at 30,000), and no card needs this many.
+MAX_HTML_TAGS = 10_000
 
 # The image types a page may embed, by their first bytes (WebP: RIFF....WEBP).
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
@@ -151,6 +155,12 @@ def render_html(
     RenderedPage
         The page (same input, same bytes) and its problems: images not
         embedded and in-page links that land nowhere.
+
+    Raises
+    ------
+    BmzcardError
+        For a card over `MAX_CARD_BYTES` characters or with more than
+        `MAX_HTML_TAGS` raw HTML tags (bounds on work for untrusted cards).
     """
     fragment = render_fragment(card_text, package=package, card_name=card_name)
     metadata = metadata if isinstance(metadata, dict) else {}
@@ -183,7 +193,10 @@ def render_fragment(
 
     The same body `render_html` puts in its page; parameters as there.
     """
+    if len(card_text) > MAX_CARD_BYTES:
+        raise BmzcardError(f"the card has {len(card_text):,} characters; more than {MAX_CARD_BYTES:,} is not a model card", path=card_name)
     document, tokens = parse_card_tokens(card_text)
+    _check_html_size(tokens, card_name)
     images = _ImageEmbedder(package, card_name)
     toc = _mark_tokens(document, tokens)
     raw = _renderer().render(tokens, _RENDER_OPTIONS, {})
@@ -218,6 +231,17 @@ def _render_text(self, tokens, index, options, env) -> str:
     """Text escaped, with TODO / TBD / FIXME marked so that missing fields show."""
     text = html.escape(tokens[index].content, quote=False)
     return _TODO.sub(r'<mark class="bmz-todo">\1</mark>', text) if "T" in text or "F" in text else text
+
+
+def _check_html_size(tokens: list, card_name: str) -> None:
+    tags = 0
+    for token in tokens:
+        if token.type == "html_block":
+            tags += token.content.count("<")
+        elif token.type == "inline" and token.children:
+            tags += sum(1 for child in token.children if child.type == "html_inline")
+    if tags > MAX_HTML_TAGS:
+        raise BmzcardError(f"the card holds {tags:,} raw HTML tags, more than the {MAX_HTML_TAGS:,} a page renders", path=card_name)
 
 
 def _mark_tokens(document: CardDocument, tokens: list) -> list[TocEntry]:
