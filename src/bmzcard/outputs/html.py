@@ -253,7 +253,7 @@ def _mark_tokens(document: CardDocument, tokens: list) -> list[TocEntry]:
     for index, token in enumerate(tokens):
         if token.type == "heading_open":
             title = _inline_text(tokens[index + 1])
-            slug = _unique(github_slug(title), used)
+            slug = _unique(github_slug(title) or "section", used)  # a heading of no words still gets a target
             token.attrSet("id", slug)
             toc.append(TocEntry(int(token.tag[1]), ID_PREFIX + slug, title))
         elif token.type == "list_item_open" and token.map and token.map[0] in missing:
