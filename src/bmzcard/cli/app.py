@@ -84,6 +84,10 @@ def _register() -> None:
 
     app.command("evaluate")(reports_errors(evaluate.evaluate))
 
+    from bmzcard.cli import diff
+
+    app.command("diff")(reports_errors(diff.diff))
+
 
 _register()
 

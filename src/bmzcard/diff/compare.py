@@ -20,34 +20,8 @@ MAX_TEST_TENSOR_BYTES = 1_000_000_000
 _INTERFACE_KEYS = ("inputs", "outputs", "weights")
 
 
-def diff(old: str | Path, new: str | Path, *, numeric: bool = False, lint: bool = True) -> DiffReport:
-    """What changed from one version of a model to the next, and whether it breaks its users.
-
-    Parameters
-    ----------
-    old, new : str or Path
-        Each a package folder, a `.zip` package, an RDF file (`rdf.yaml`,
-        `bioimageio.yaml`, `*.bioimageio.yaml`) or a card (`README.md`,
-        paired with its RDF through its sidecar or the package it lies in).
-    numeric : bool
-        Also load both sides' test tensors (`.npy`) and report the largest
-        absolute difference of each pair.
-    lint : bool
-        Run `check`'s rules on both cards and report findings new and fixed,
-        and the completeness score's change.
-
-    Returns
-    -------
-    DiffReport
-        Changes with their rules, metric rows, findings, warnings; `to_json()`
-        gives the documented JSON contract.
-
-    Raises
-    ------
-    BmzcardError
-        When either side cannot be read (missing, not a package, unsafe, not
-        valid YAML, a card that is binary or too large).
-    """
+def compare_versions(old: str | Path, new: str | Path, *, numeric: bool = False, lint: bool = True) -> DiffReport:
+    """The diff job behind `bmzcard.diff` (documented there)."""
     before, after = read_side(old), read_side(new)
     report = DiffReport(before.summary(), after.summary())
     as_written = before.description is None or after.description is None
@@ -80,14 +54,19 @@ def _terms(side: Side, as_written: bool) -> tuple[dict[str, Any], list[Any]]:
     """The side's RDF as a canonical tree, and its evaluations taken out for the metric rows.
 
     Both sides are compared on bioimageio.spec's 0.5 terms (0.3/0.4 upgraded),
-    plus the format version as written; when the spec rejects either side,
-    both are compared as written.
+    the fields the author wrote only, plus the format version and `config` as
+    written; when the spec rejects either side, both are compared as written.
     """
     if as_written or side.description is None:
         data = copy.deepcopy(side.raw)
     else:
-        data = side.description.model_dump(mode="json")
+        # Top-level fields the author left out are not compared: the spec's defaults
+        # say nothing of the model, and one of them (timestamp) is the time of reading.
+        written = side.description.model_fields_set | {"format_version"}
+        data = {k: v for k, v in side.description.model_dump(mode="json").items() if k in written}
         data["format_version"] = side.raw.get("format_version")
+        # config as written: the spec fills config.bioimageio with boilerplate the author never wrote
+        data["config"] = copy.deepcopy(side.raw.get("config"))
     evaluations: list[Any] = []
     config = data.get("config")
     if isinstance(config, dict) and isinstance(config.get("bioimageio"), dict):
