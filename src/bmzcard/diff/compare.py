@@ -56,6 +56,7 @@ def _terms(side: Side, as_written: bool) -> tuple[dict[str, Any], list[Any]]:
     Both sides are compared on bioimageio.spec's 0.5 terms (0.3/0.4 upgraded),
     the fields the author wrote only, plus the format version and `config` as
     written; when the spec rejects either side, both are compared as written.
+    The documentation's hash is left out: the cards are compared by meaning.
     """
     if as_written or side.description is None:
         data = copy.deepcopy(side.raw)
@@ -72,6 +73,9 @@ def _terms(side: Side, as_written: bool) -> tuple[dict[str, Any], list[Any]]:
     if isinstance(config, dict) and isinstance(config.get("bioimageio"), dict):
         found = config["bioimageio"].pop("evaluations", None)
         evaluations = found if isinstance(found, list) else []
+    documentation = data.get("documentation")
+    if isinstance(documentation, dict):  # the card is compared by meaning, section by section
+        documentation.pop("sha256", None)
     _fill_hashes(data, side)
     return canonical(data), evaluations
 
@@ -296,7 +300,7 @@ def _version_warnings(before: Side, after: Side, old: dict[str, Any], new: dict[
 
 
 def _version_order(old: str, new: str) -> int | None:
-    """-1, 0 or 1 comparing two versions (PEP 440 where both parse, else numbers); None when incomparable."""
+    """1 when `new` is higher, -1 when lower, 0 when equal (PEP 440, else the numbers); None when incomparable."""
     from packaging.version import InvalidVersion, Version
 
     try:
@@ -306,7 +310,7 @@ def _version_order(old: str, new: str) -> int | None:
         if not numbers[0] or not numbers[1]:
             return None
         a, b = numbers  # type: ignore[assignment]
-    return (a > b) - (a < b)  # type: ignore[operator]
+    return (b > a) - (b < a)  # type: ignore[operator]
 
 
 def _mentions(side: Side, version: str, old_comment: Any, new_comment: Any) -> bool:

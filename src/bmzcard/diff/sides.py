@@ -23,6 +23,8 @@ from bmzcard.sources.package import MAX_RDF_BYTES, Package, open_package
 from bmzcard.sources.rdf import describe, parse_raw
 
 _HASH_CHUNK = 1 << 20
+# Deeper RDFs are refused: the comparison walks the tree recursively. Real ones nest fewer than 15 levels.
+MAX_NESTING = 100
 
 
 @dataclass
@@ -137,9 +139,21 @@ def _read_rdf(given: str, package: Package) -> Side:
     """The RDF as written and, where the spec accepts it, its description (upgraded to 0.5 where it can be)."""
     content = package.read_bytes(package.rdf_name, MAX_RDF_BYTES)
     raw = parse_raw(content, package.display())
+    _check_nesting(raw, package.display())
     try:
         description, _ = describe(raw, package)
         rejected = None
     except BmzcardError as error:  # still comparable as written
         description, rejected = None, str(error)
     return Side(given, package, raw, description, rejected, hashlib.sha256(content).hexdigest(), None)
+
+
+def _check_nesting(data: Any, where: str) -> None:
+    """Refuse data nested deeper than `MAX_NESTING` levels, counted without recursion."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_NESTING:
+            raise BmzcardError(f"the RDF nests deeper than {MAX_NESTING} levels; refusing it", path=where)
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
