@@ -148,3 +148,20 @@ def test_hostile_input_refused_on_either_side(example_pair, tmp_path, hostile, s
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error:") and "Traceback" not in result.output
     assert str(tmp_path) in lines[0] or "slip.zip" in lines[0]
+
+
+def test_readme_markdown_example_is_what_the_command_prints(example_pair):
+    old, new = example_pair
+
+    def change(data):
+        data["version"] = "0.2.0"
+        for axis in data["inputs"][0]["axes"][2:]:
+            axis["size"]["step"] = 32
+        data["weights"].pop("onnx")
+
+    edit_rdf(new, change)
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("### diff", 1)[1].split("```markdown\n", 1)[1].split("\n```\n", 1)[0]
+    result = _run(old, new, "--format", "markdown")
+    assert result.exit_code == 1
+    assert result.output.strip() == example.strip()

@@ -115,7 +115,7 @@ def to_text(report: DiffReport) -> str:
                 f"  {row.dataset} {row.metric} [{row.level}]: {_number(row.old)} → {_number(row.new)} "
                 f"({_delta(row.delta)}, CI {_ci(row)}){note}"
             )
-    if report.findings_new or report.findings_fixed or report.completeness:
+    if _lint_changed(report):
         lines += ["", "Lint:"]
         if report.completeness:
             c = report.completeness
@@ -128,6 +128,12 @@ def to_text(report: DiffReport) -> str:
         lines += ["", "Warnings:"]
         lines += [f"  {w.rule}: {w.message}" for w in report.warnings]
     return "\n".join(lines)
+
+
+def _lint_changed(report: DiffReport) -> bool:
+    """Findings new or fixed, or a different completeness score: worth a Lint section."""
+    moved = report.completeness is not None and bool(report.completeness.get("delta"))
+    return bool(report.findings_new or report.findings_fixed or moved)
 
 
 def _percent(value: float | None) -> str:
@@ -198,7 +204,7 @@ def to_markdown(report: DiffReport) -> str:
             lines.append(f"| {dataset} | {e(row.metric)} | {e(row.level)} | {_number(row.old)} | "
                          f"{_number(row.new)} | {_delta(row.delta)} | {_ci(row)} |")
         lines.append("")
-    if report.findings_new or report.findings_fixed or report.completeness:
+    if _lint_changed(report):
         lines += ["#### Lint", ""]
         if report.completeness:
             c = report.completeness
