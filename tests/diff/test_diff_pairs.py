@@ -327,3 +327,12 @@ def test_zip_against_folder(example_pair, tmp_path):
     old, new = example_pair
     archive = shutil.make_archive(str(tmp_path / "old"), "zip", old)
     assert bmzcard.diff(archive, new).changes == []
+
+
+def test_measurement_change_with_delta(example_pair):
+    old, new = example_pair
+    edit_rdf(new, lambda d: d["config"]["bioimageio"].__setitem__("model_parameter_count", 30000))
+    (change,) = bmzcard.diff(old, new).changes
+    assert (change.path, change.rule, change.section) == (
+        "config.bioimageio.model_parameter_count", "MEASUREMENT_CHANGED", "measurements")
+    assert "change +4607" in change.message  # 30000 - 25393

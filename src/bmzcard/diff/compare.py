@@ -11,7 +11,7 @@ from typing import Any
 
 from bmzcard.diff import card as card_diff
 from bmzcard.diff.evaluation import datasets, metric_rows
-from bmzcard.diff.report import Change, DiffReport, Warning
+from bmzcard.diff.report import Change, DiffReport, DiffWarning
 from bmzcard.diff.rules import BY_ID, classify, where
 from bmzcard.diff.sides import Side, read_side
 from bmzcard.diff.tree import Difference, Keyed, canonical, compare, get, path_text, plain
@@ -29,7 +29,7 @@ def compare_versions(old: str | Path, new: str | Path, *, numeric: bool = False,
     new_terms, new_evaluations = _terms(after, as_written)
     if as_written:
         rejected = "; ".join(s.rejected for s in (before, after) if s.rejected)
-        report.warnings.append(Warning("RDF_READ_AS_WRITTEN", f"compared as written: {rejected}"))
+        report.warnings.append(DiffWarning("RDF_READ_AS_WRITTEN", f"compared as written: {rejected}"))
     report.unrelated = _unrelated(old_terms, new_terms)
     report.changes += _rdf_changes(old_terms, new_terms, report.unrelated)
     if not report.unrelated:
@@ -41,7 +41,7 @@ def compare_versions(old: str | Path, new: str | Path, *, numeric: bool = False,
     report.metrics = rows
     for key in not_comparable:
         report.warnings.append(
-            Warning("METRICS_NOT_COMPARABLE", f"evaluation on {key}: the data differ (source, sample count or "
+            DiffWarning("METRICS_NOT_COMPARABLE", f"evaluation on {key}: the data differ (source, sample count or "
                     "manifest hash); its numbers are not comparable")
         )
     if lint and before.card is not None and after.card is not None:
@@ -280,7 +280,7 @@ def _lint(before: Side, after: Side, report: DiffReport) -> None:
 
 
 def _version_warnings(before: Side, after: Side, old: dict[str, Any], new: dict[str, Any],
-                      report: DiffReport) -> list[Warning]:
+                      report: DiffReport) -> list[DiffWarning]:
     """Version not bumped or lowered; a new version that no changelog or card mentions."""
     if not report.has_changes or report.unrelated:
         return []
@@ -288,13 +288,13 @@ def _version_warnings(before: Side, after: Side, old: dict[str, Any], new: dict[
     if new_version is None or new_version == old_version:
         stated = f"stays {old_version}" if new_version is not None else (
             f"is not stated (OLD was {old_version})" if old_version is not None else "is stated by neither")
-        return [Warning("VERSION_NOT_BUMPED", f"the model changed but its version {stated}")]
+        return [DiffWarning("VERSION_NOT_BUMPED", f"the model changed but its version {stated}")]
     warnings = []
     order = _version_order(str(old_version), str(new_version)) if old_version is not None else 1
     if order is not None and order < 0:
-        warnings.append(Warning("VERSION_DECREASED", f"the version went down: {old_version} → {new_version}"))
+        warnings.append(DiffWarning("VERSION_DECREASED", f"the version went down: {old_version} → {new_version}"))
     if not _mentions(after, str(new_version), old.get("version_comment"), new.get("version_comment")):
-        warnings.append(Warning("CHANGELOG_MISSING", f"version {new_version}: neither version_comment, a "
+        warnings.append(DiffWarning("CHANGELOG_MISSING", f"version {new_version}: neither version_comment, a "
                                 "changelog nor the card mentions it"))
     return warnings
 

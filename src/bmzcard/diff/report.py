@@ -46,7 +46,7 @@ class Change:
 
 
 @dataclass(frozen=True)
-class Warning:
+class DiffWarning:
     """A finding about the change as a whole (version not bumped, numbers not comparable...)."""
 
     rule: str
@@ -66,7 +66,7 @@ class DiffReport:
     findings_new: list[dict[str, Any]] = field(default_factory=list)
     findings_fixed: list[dict[str, Any]] = field(default_factory=list)
     completeness: dict[str, float | None] | None = None
-    warnings: list[Warning] = field(default_factory=list)
+    warnings: list[DiffWarning] = field(default_factory=list)
 
     @property
     def breaking(self) -> list[Change]:

@@ -11,6 +11,7 @@ documents it). Ids are never reused for another meaning.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,7 +113,7 @@ def classify(difference: Difference, old: Any, new: Any) -> tuple[DiffRule, str]
         rule_id, note = _weights_rule(difference), ""
     elif head in _IDENTITY:
         rule_id, note = _IDENTITY[str(head)], ""
-    elif head in ("config", "training_duration") and any(p in MEASUREMENT_KEYS for p in parts[:3]):
+    elif head == "config" and any(p in MEASUREMENT_KEYS for p in parts):
         rule_id, note = "MEASUREMENT_CHANGED", _delta_note(difference)
     else:
         rule_id, note = "METADATA_CHANGED", ""
@@ -310,8 +311,6 @@ def short(value: Any, limit: int = 80) -> str:
     elif isinstance(value, dict) and "id" in value and len(value) > 1:
         text = f"`{value['id']}` {{…}}"
     else:
-        import json
-
         text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
