@@ -6,3 +6,8 @@ sources (rdf.yaml, weights, README, measurements) -> facts with provenance
 """
 
 __version__ = "0.1.0"
+
+# The public Python API; `bmzcard.diff` is the function (its package stays importable by module path).
+from bmzcard.diff import diff  # noqa: E402
+
+__all__ = ["__version__", "diff"]

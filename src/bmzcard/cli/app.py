@@ -88,6 +88,10 @@ def _register() -> None:
 
     app.command("render")(reports_errors(render.render))
 
+    from bmzcard.cli import diff
+
+    app.command("diff")(reports_errors(diff.diff))
+
 
 _register()
 
