@@ -150,3 +150,21 @@ def import_hf(card_path: Path, out_dir: Path | None = None) -> ImportReport:
     }
     written = write_folder(out_dir, files)
     return ImportReport(out_dir, written, mapped.lossy + notes, mapped.source_sha256)
+
+
+def push_folder(folder: Path, repo_id: str) -> str:
+    """Upload a written Hub folder with `huggingface_hub.upload_folder` (network; the caller asked with --online)."""
+    from huggingface_hub import upload_folder
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+    try:
+        validate_repo_id(repo_id)
+    except HFValidationError as error:
+        raise BmzcardError(str(error).splitlines()[0], field="--push") from None
+    try:
+        commit = upload_folder(repo_id=repo_id, folder_path=folder, repo_type="model",
+                               commit_message="Model card exported by bmzcard")
+    except Exception as error:  # any Hub or network failure is the user's to fix, one line
+        raise BmzcardError(f"upload failed: {str(error).splitlines()[0] if str(error) else type(error).__name__}",
+                           field="--push") from None
+    return str(getattr(commit, "commit_url", None) or commit)
