@@ -12,7 +12,7 @@ Mapping (RDF -> Hub header); what has no place on the Hub is returned as
   `license_name` (the SPDX id, lower case) and `license_link` (the SPDX page);
 - `tags`: sorted, de-duplicated, plus `biology` and `bioimage-io`;
   `library_name`: the framework of the training weights (the format without `parent`);
-- `config.bioimageio.task` (else a task tag) -> `pipeline_tag`;
+- `config.bioimageio.task` (else the first tag naming a task) -> `pipeline_tag`;
 - `training_data` and `parent` ids that are Hub ids (`huggingface/org/name` or a
   huggingface.co URL) -> `datasets`, `base_model`;
 - `config.bioimageio.evaluations` -> `model-index`: one result per metric x factor
@@ -57,8 +57,6 @@ LIBRARY_NAMES = {
     "tensorflow_saved_model_bundle": "tf",
     "tensorflow_js": "tfjs",
 }
-_TASK_TAGS = ("segmentation", "classification", "detection", "restoration", "denoising", "super-resolution",
-              "deconvolution")
 _LEADING_NUMBER = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)")
 MAX_IMAGE_BYTES = 50_000_000
 
@@ -91,9 +89,8 @@ def card_data(loaded: LoadedRdf, *, license_link: str | None = None):
     pipeline = pipeline_tag(str(task)) if task else None
     if task and pipeline is None:
         unmapped.append(f"config.bioimageio.task: {task!r} has no Hugging Face pipeline tag")
-    if not task:
-        task_tags = [t for t in tags if t.lower() in _TASK_TAGS]
-        pipeline = next((pipeline_tag(t) for t in task_tags if pipeline_tag(t)), None)
+    if not task:  # the first tag, in the author's order, that names a task
+        pipeline = next((pipeline_tag(str(t)) for t in raw.get("tags") or [] if pipeline_tag(str(t))), None)
     if pipeline:
         values["pipeline_tag"] = pipeline
     values.update(_linked_resources(description, unmapped))
