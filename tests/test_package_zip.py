@@ -83,7 +83,7 @@ def test_a_package_that_does_not_validate_is_never_written(demo: Path, tmp_path:
     output.write_bytes(b"an older zip")
     with pytest.raises(BmzcardError) as raised:
         package_model(demo, output, allow_errors=True)
-    assert str(raised.value).startswith(str(output)) or "weights" in str(raised.value)
+    assert str(raised.value) == f"{demo / 'weights.onnx'}: cannot pack a file the RDF names: no such file"
     assert output.read_bytes() == b"an older zip"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo", "demo.zip"]
 

@@ -39,7 +39,12 @@ def write_zoo_zip(description: Any, output: Path, *, online: bool = False) -> Pa
         with warnings.catch_warnings(), ValidationContext(perform_io_checks=online, log_warnings=False):
             warnings.simplefilter("ignore")
             save_bioimageio_package(description, output_path=Path(temporary), local_files_only=not online)
-    except (ValueError, OSError) as error:
+    except OSError as error:  # a file the RDF names is missing or unreadable
+        Path(temporary).unlink(missing_ok=True)
+        missing = isinstance(error, FileNotFoundError)
+        raise BmzcardError(f"cannot pack a file the RDF names: {'no such file' if missing else error.strerror}",
+                           path=error.filename or (error.args[0] if error.args else output)) from None
+    except ValueError as error:  # the zip written did not validate
         Path(temporary).unlink(missing_ok=True)
         lines = [line.strip() for line in str(error).splitlines() if line.strip()]
         reason = " ".join(lines[1:3] if len(lines) > 1 else lines) or type(error).__name__

@@ -93,8 +93,18 @@ def _card_of(package: Package, loaded: LoadedRdf, card: Path | None) -> tuple[Ca
     if name is not None:
         return read_card(package.root / name), str(package.root / name), \
             _folder_reader((package.root / name).parent, [package.root.resolve()])
-    report = generate_card(package.source, beside, to_stdout=True)
-    return parse_card(report.text), "generated", _folder_reader(beside.parent, [beside.parent.resolve()])
+    report = generate_card(package.source, beside, to_stdout=True, loaded=loaded)
+    return _document(report.text), "generated", _folder_reader(beside.parent, [beside.parent.resolve()])
+
+
+def _document(text: str) -> CardDocument:
+    """The card parsed for its image links; a text with no image syntax needs no Markdown parse."""
+    if "![" in text or "<img" in text.lower():
+        return parse_card(text)
+    newline = "\r\n" if "\r\n" in text else "\n"
+    lines = text.split(newline)
+    trailing = bool(lines) and lines[-1] == ""
+    return CardDocument(lines=lines[:-1] if trailing else lines, newline=newline, trailing_newline=trailing)
 
 
 def _folder_reader(folder: Path, roots: list[Path]) -> Callable[[str], bytes | None]:

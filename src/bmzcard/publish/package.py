@@ -19,7 +19,6 @@ from typing import Any
 from bmzcard.errors import BmzcardError
 from bmzcard.outputs.zoo_package import write_zoo_zip
 from bmzcard.sources.package import Package, open_package, unpacked
-from bmzcard.sources.rdf import load_rdf
 from bmzcard.sources.readme import CardDocument, read_card
 
 # Card text that has a home under config.bioimageio: (card section or field, key path under config.bioimageio).
@@ -115,41 +114,45 @@ def _check(package: Package, card_name: str, online: bool) -> tuple[int, int]:
 
 def _completed_description(package: Package, card_name: str, document: CardDocument, online: bool,
                            report: PackageReport) -> Any:
-    """The RDF with its documentation and card fields set, validated as a bioimageio.spec description."""
-    from bioimageio.spec import InvalidDescr, ValidationContext, build_description
-    from ruamel.yaml import YAML
+    """The RDF with its documentation and card fields set, validated as a bioimageio.spec description.
 
-    from bmzcard.outputs.rdf_config import rdf_text_with_values
-    from bmzcard.sources.rdf import format_loc
-
-    loaded = load_rdf(package)
-    if getattr(loaded.description, "type", None) != "model":
-        raise BmzcardError("this RDF does not describe a model", path=package.display(), field="type")
-    card_sha = hashlib.sha256((package.root / card_name).read_bytes()).hexdigest()
-    updates: dict[tuple[str, ...], Any] = {}
-    documentation = loaded.raw.get("documentation")
-    if isinstance(documentation, dict) or str(loaded.raw.get("format_version", "")).startswith("0.5"):
-        updates[("documentation",)] = {"source": card_name, "sha256": card_sha}
-    elif documentation != card_name:
-        updates[("documentation",)] = card_name
-    for keys, text in _card_config(document, loaded.raw).items():
-        updates[("config", "bioimageio", *keys)] = text
-        report.config_written.append("config.bioimageio." + ".".join(keys))
-    text = rdf_text_with_values(package, updates) if updates else \
-        package.read_bytes(package.rdf_name, 2_000_000).decode("utf-8-sig")
-    context = ValidationContext(root=package.root, file_name=package.rdf_name, perform_io_checks=online,
-                                log_warnings=False)
+    The edit is made on the RDF's data, not its text: `save_bioimageio_package`
+    writes the RDF anew into the zip, so comments could not survive anyway.
+    """
+    import copy
     import warnings
 
+    from bioimageio.spec import InvalidDescr, ValidationContext, build_description
+
+    from bmzcard.sources.rdf import format_loc, read_raw
+
+    raw = copy.deepcopy(read_raw(package))
+    card_sha = hashlib.sha256((package.root / card_name).read_bytes()).hexdigest()
+    if isinstance(raw.get("documentation"), dict) or str(raw.get("format_version", "")).startswith("0.5"):
+        raw["documentation"] = {"source": card_name, "sha256": card_sha}
+    else:  # format 0.4 and older: a path, with no hash
+        raw["documentation"] = card_name
+    for keys, text in _card_config(document, raw).items():
+        node = raw
+        for key in ("config", "bioimageio", *keys[:-1]):
+            if not isinstance(node.get(key), dict):
+                node[key] = {}
+            node = node[key]
+        node[keys[-1]] = text
+        report.config_written.append("config.bioimageio." + ".".join(keys))
+    context = ValidationContext(root=package.root, file_name=package.rdf_name, perform_io_checks=online,
+                                log_warnings=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        description = build_description(YAML(typ="safe").load(text), context=context)
+        description = build_description(raw, context=context)
     if isinstance(description, InvalidDescr):
         errors = description.validation_summary.errors
         first = errors[0] if errors else None
         raise BmzcardError(
             " ".join(first.msg.split()) if first else "bioimageio.spec rejects the completed RDF",
             path=package.display(), field=format_loc(first.loc) if first else None)
+    if getattr(description, "type", None) != "model":
+        raise BmzcardError("this RDF does not describe a model", path=package.display(), field="type")
     return description
 
 
