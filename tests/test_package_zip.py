@@ -7,6 +7,8 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import socket
+
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -41,7 +43,14 @@ def test_package_of_the_demo_validates_and_passes_test_model(demo: Path, tmp_pat
 
     before = _files(demo)
     output = tmp_path / "upload" / "demo.zip"
-    report = package_model(demo, output, allow_errors=True)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("package tried to open a network connection")
+
+    with pytest.MonkeyPatch.context() as patch:  # offline packaging never touches the network
+        for owner, name in ((socket.socket, "connect"), (socket, "create_connection"), (socket, "getaddrinfo")):
+            patch.setattr(owner, name, refuse)
+        report = package_model(demo, output, allow_errors=True)
     assert report.output == output and report.errors > 0
     assert _files(demo) == before  # the package itself is never modified
     described = load_description(output, perform_io_checks=True)
