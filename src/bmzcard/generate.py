@@ -18,7 +18,7 @@ from bmzcard.facts import Fact
 from bmzcard.outputs.files import atomic_write, backup
 from bmzcard.outputs.provenance import previous_values, read_sidecar, sidecar_path, sidecar_text
 from bmzcard.sources.package import Package, open_package
-from bmzcard.sources.rdf import load_rdf
+from bmzcard.sources.rdf import LoadedRdf, load_rdf
 from bmzcard.sources.rdf_facts import facts_from_description
 from bmzcard.sources.readme import read_card
 from bmzcard.sources.records import discovered_records, facts_from_record
@@ -53,10 +53,14 @@ def generate_card(
     to_stdout: bool = False,
     extra_facts: Iterable[Fact] = (),
     records: Iterable[Path] = (),
+    loaded: LoadedRdf | None = None,
 ) -> GenerateReport:
-    """Generate or complete the card of a package; see the module docstring."""
-    package = open_package(source)
-    loaded = load_rdf(package)
+    """Generate or complete the card of a package; see the module docstring.
+
+    `loaded` is the package's RDF when the caller has read it already (`source` is then ignored).
+    """
+    package = loaded.package if loaded is not None else open_package(source)
+    loaded = loaded or load_rdf(package)
     kind = getattr(loaded.description, "type", None)
     if kind != "model":
         raise BmzcardError(f"this RDF describes a {kind}, not a model; model cards are for models",

@@ -92,6 +92,15 @@ def _register() -> None:
 
     app.command("diff")(reports_errors(diff.diff))
 
+    from bmzcard.cli import export, importing, package
+
+    for name, module in (("export", export), ("import", importing)):
+        group = typer.Typer(help=module.__doc__, no_args_is_help=True, rich_markup_mode="markdown",
+                            context_settings={"help_option_names": ["-h", "--help"]})
+        group.command("hf")(reports_errors(module.hf))
+        app.add_typer(group, name=name)
+    app.command("package")(reports_errors(package.package))
+
 
 _register()
 

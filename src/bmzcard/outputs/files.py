@@ -11,13 +11,17 @@ from pathlib import Path
 from bmzcard.errors import BmzcardError
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write the whole text or nothing: a temporary file in the same folder, then a rename."""
+def atomic_write(path: Path, text: str | bytes) -> None:
+    """Write the whole text (or bytes) or nothing: a temporary file in the same folder, then a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        if isinstance(text, bytes):
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(text)
+        else:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+                stream.write(text)
         if path.exists():
             shutil.copymode(path, temporary)
         os.replace(temporary, path)
