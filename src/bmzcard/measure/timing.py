@@ -13,7 +13,6 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import bmzcard
 from bmzcard.errors import BmzcardError
 
 # Environment variables that fix the thread pools of numpy/BLAS/torch; set
@@ -138,7 +137,7 @@ def time_inference(
     """
     env = dict(os.environ)
     env.update({name: str(threads) for name in _THREAD_VARIABLES})
-    package_root = str(Path(bmzcard.__file__).resolve().parent.parent)
+    package_root = str(Path(__file__).resolve().parents[2])  # the folder holding bmzcard/
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
     request = {
         "package": str(rdf),
