@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from bmzcard.errors import EXIT_BAD_INPUT, EXIT_FINDINGS, BmzcardError
+from bmzcard.errors import EXIT_BAD_INPUT, EXIT_FINDINGS
 from bmzcard.lint.formats import OutputFormat
 
 
@@ -90,10 +90,9 @@ def check(
         reports = check_reports(paths, entries, rdf=rdf, online=use_network, jobs=jobs, progress=advance)
     text = render(fmt, reports, entries)
     if output is not None:
-        try:
-            output.write_text(text + "\n", encoding="utf-8")
-        except OSError as error:
-            raise BmzcardError(f"cannot write the report: {error.strerror}", path=output) from None
+        from bmzcard.outputs.files import atomic_write
+
+        atomic_write(output, text + "\n")
     else:
         typer.echo(text)
     if any(r.error is not None for r in reports):
