@@ -15,6 +15,7 @@ from pathlib import Path
 from bmzcard.carbon import Estimate, estimate_facts
 from bmzcard.errors import BmzcardError
 from bmzcard.facts import Fact
+from bmzcard.sources.paths import relative_to_card
 from bmzcard.sources.records.measurement import measurement_facts
 from bmzcard.sources.records.track import TRACK_RECORD, track_facts
 MAX_RECORD_BYTES = 5_000_000
@@ -31,8 +32,12 @@ def record_kind(content: dict) -> str:
     raise BmzcardError("not a record of bmzcard measure, track or carbon")
 
 
-def facts_from_record(path: Path) -> list[Fact]:
-    """The card facts a record gives; a clear error for anything else."""
+def facts_from_record(path: Path, card_dir: Path | None = None) -> list[Fact]:
+    """The card facts a record gives; a clear error for anything else.
+
+    Their provenance names the record by its path from ``card_dir`` (the
+    card's folder) when given, as the sidecar stores it.
+    """
     try:
         if path.stat().st_size > MAX_RECORD_BYTES:
             raise BmzcardError("too large for a bmzcard record", path=path)
@@ -47,7 +52,7 @@ def facts_from_record(path: Path) -> list[Fact]:
         kind = record_kind(content)
     except BmzcardError as error:
         raise BmzcardError(error.message, path=path) from None
-    where = str(path)
+    where = str(path) if card_dir is None else relative_to_card(path, card_dir)
     try:
         if kind == "measure":
             return measurement_facts(content, where=where)
