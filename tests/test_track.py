@@ -85,3 +85,15 @@ def test_cli_writes_record_and_passes_on_exit_code(tmp_path):
     record = json.loads(out.read_text())
     assert record["command"] == command and record["returncode"] == 3
     assert record["estimate"] is None and "--hardware" in record["estimate_note"]
+
+
+def test_track_without_codecarbon_says_how_to_install_it(monkeypatch, tmp_path):
+    from bmzcard.cli.app import app
+
+    monkeypatch.setitem(sys.modules, "codecarbon", None)  # as if the `track` extra were not installed
+    out = tmp_path / "record.json"
+    result = CliRunner().invoke(app, ["track", "--country", "DEU", "--json", str(out), "--", "true"])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "pip install 'bmzcard[track]'" in lines[0], result.output
+    assert "Traceback" not in result.output and not out.exists()

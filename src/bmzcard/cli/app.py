@@ -13,6 +13,7 @@ from typing import Annotated, Callable, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from bmzcard.errors import BmzcardError
 
@@ -47,7 +48,7 @@ def reports_errors(command: F) -> F:
         except BmzcardError as error:
             if _state["debug"]:
                 raise
-            stderr.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+            stderr.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
             raise typer.Exit(error.exit_code) from None
 
     return wrapper  # type: ignore[return-value]

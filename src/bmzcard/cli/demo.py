@@ -25,11 +25,10 @@ def demo(
     as README.html, with a screenshot README.png when playwright and Debian's
     chromium are installed (`make demo` installs both).
     """
+    from bmzcard.api import generate, measure
     from bmzcard.cli.app import stdout
-    from bmzcard.evaluate import evaluate_example
+    from bmzcard.demo import evaluate_example
     from bmzcard.example import package_path
-    from bmzcard.generate import generate_card, write_measurements
-    from bmzcard.measure import measure_package
 
     source = package_path()
     target = out / source.name
@@ -40,7 +39,7 @@ def demo(
     shutil.copytree(source, target)
 
     stdout.rule("1/5 generate: the card from rdf.yaml")
-    report = generate_card(target, force=True)
+    report = generate(target, force=True)
     stdout.print(f"{len(report.written)} values filled from the package, {len(report.todo)} fields left as TODO")
 
     stdout.rule("2/5 evaluate: the model on 8 labelled images at two SNR levels")
@@ -49,8 +48,7 @@ def demo(
                  f"({len(evaluation.results)} images, task {evaluation.task})")
 
     stdout.rule("3/5 measure: parameters, sizes, inference time and memory")
-    measurement = measure_package(target, timing=timing, threads=1)
-    write_measurements(target, measurement.to_json())
+    measure(target, timing=timing, threads=1, write_card=True)
     stdout.print("Speeds, Sizes, Times and Hardware Requirements filled from measurements")
     stdout.print("Environmental Impact: hardware and hours come from the RDF; Compute Region and Carbon Emitted "
                  "stay TODO, because bmzcard never guesses where a model was trained. With a region: "
@@ -72,14 +70,13 @@ def demo(
 
 def _check(card: Path) -> None:
     """Print the linter's text report for the card (findings and score); findings are not a failure here."""
+    from bmzcard.api import check_reports
     from bmzcard.cli.app import stdout
-    from bmzcard.lint.engine import check_targets
     from bmzcard.lint.formats import OutputFormat, render
-    from bmzcard.lint.inputs import discover
     from bmzcard.lint.registry import active_entries
 
     entries = active_entries()
-    reports = check_targets(discover([card]), entries)
+    reports = check_reports([card], entries)
     stdout.print(render(OutputFormat.TEXT, reports, entries), highlight=False, markup=False, soft_wrap=True)
 
 

@@ -55,15 +55,15 @@ class RecomputedResults(Rule):
     summary = "A number of the results table differs from its re-computed evaluation."
 
     def check(self, card: CardContext) -> Iterator[Violation]:
-        from bmzcard.evaluate import recompute_entry
-        from bmzcard.outputs.provenance import read_sidecar
+        from bmzcard.evaluate.recompute import recompute_entry
+        from bmzcard.sources.sidecar import read_sidecar
 
         record = read_sidecar(Path(card.path)).get("evaluation")
         if not record:
             yield Violation(0, "no evaluation recorded by `bmzcard evaluate` beside this card; nothing to verify",
                             severity=Severity.WARNING)
             return
-        entry, manifest_sha256 = recompute_entry(record)
+        entry, manifest_sha256 = recompute_entry(record, Path(card.path).parent)
         if manifest_sha256 != record.get("manifest_sha256"):
             yield Violation(0, f"the manifest {record['manifest']} changed since the card's evaluation",
                             severity=Severity.WARNING)

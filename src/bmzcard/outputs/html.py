@@ -32,7 +32,7 @@ from urllib.parse import unquote
 import nh3
 from markdown_it import MarkdownIt
 
-from bmzcard import __version__
+from bmzcard.version import __version__
 from bmzcard.card.placeholders import is_placeholder_value
 from bmzcard.errors import BmzcardError
 from bmzcard.sources.package import Package

@@ -33,7 +33,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
 from bmzcard.errors import BmzcardError
-from bmzcard.outputs.files import atomic_write, backup
+from bmzcard.outputs.files import backup, write_bytes_atomic
 from bmzcard.sources.huggingface import (
     ADDED_TAGS,
     NAMESPACE,
@@ -360,7 +360,7 @@ def write_folder(out_dir: Path, files: dict[str, str | bytes]) -> list[Path]:
                 written.append(target)
                 continue
             backup(target)
-        atomic_write(target, content)
+        write_bytes_atomic(target, data)
         written.append(target)
     return written
 

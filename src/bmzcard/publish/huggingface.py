@@ -72,7 +72,7 @@ def build_hub_card(source: str | Path, *, card: Path | None = None,
 
 def _card_of(package: Package, loaded: LoadedRdf, card: Path | None) -> tuple[CardDocument, str, Callable]:
     """The package's card, and a reader of the images it links to."""
-    from bmzcard.generate import default_output, generate_card
+    from bmzcard.generate import default_output, filled_card
     from bmzcard.lint.inputs import card_name
 
     if card is not None:
@@ -93,8 +93,8 @@ def _card_of(package: Package, loaded: LoadedRdf, card: Path | None) -> tuple[Ca
     if name is not None:
         return read_card(package.root / name), str(package.root / name), \
             _folder_reader((package.root / name).parent, [package.root.resolve()])
-    report = generate_card(package.source, beside, to_stdout=True, loaded=loaded)
-    return _document(report.text), "generated", _folder_reader(beside.parent, [beside.parent.resolve()])
+    filled = filled_card(package, beside, fresh=True, loaded=loaded)
+    return _document(filled.text), "generated", _folder_reader(beside.parent, [beside.parent.resolve()])
 
 
 def _document(text: str) -> CardDocument:

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from bmzcard.facts import Fact, FactSet, Provenance, from_rdf
-from bmzcard.measure.facts import format_bytes
+from bmzcard.units import format_bytes
 from bmzcard.sources.package import Package
 from bmzcard.sources.rdf import AXIS_LETTER_TYPES
 
@@ -638,7 +638,7 @@ def _weights(description, package: Package, config) -> list[Fact]:
 
 def _count_parameters(description, package: Package) -> tuple[int | None, Provenance | None]:
     """Parameters read from the weight files themselves (ONNX, TorchScript), never by running them."""
-    from bmzcard.measure.params import count_parameters
+    from bmzcard.sources.weights import count_parameters
 
     if package.is_zip:
         return None, None

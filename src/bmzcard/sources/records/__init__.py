@@ -3,6 +3,8 @@
 `generate --record FILE` reads them, and `generate` picks up a
 `bmzcard-track.json` lying beside the RDF by itself, so a training run tracked
 with `bmzcard track --training` fills Environmental Impact and Training time.
+Each kind is read here (records are a source, like the RDF): `measurement`
+and `track` turn their records into facts, `bmzcard.carbon` its estimates.
 """
 
 from __future__ import annotations
@@ -10,10 +12,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from bmzcard.carbon import Estimate, estimate_facts
 from bmzcard.errors import BmzcardError
 from bmzcard.facts import Fact
-
-TRACK_RECORD = "bmzcard-track.json"
+from bmzcard.sources.paths import relative_to_card
+from bmzcard.sources.records.measurement import measurement_facts
+from bmzcard.sources.records.track import TRACK_RECORD, track_facts
 MAX_RECORD_BYTES = 5_000_000
 
 
@@ -28,8 +32,12 @@ def record_kind(content: dict) -> str:
     raise BmzcardError("not a record of bmzcard measure, track or carbon")
 
 
-def facts_from_record(path: Path) -> list[Fact]:
-    """The card facts a record gives; a clear error for anything else."""
+def facts_from_record(path: Path, card_dir: Path | None = None) -> list[Fact]:
+    """The card facts a record gives; a clear error for anything else.
+
+    Their provenance names the record by its path from ``card_dir`` (the
+    card's folder) when given, as the sidecar stores it.
+    """
     try:
         if path.stat().st_size > MAX_RECORD_BYTES:
             raise BmzcardError("too large for a bmzcard record", path=path)
@@ -44,18 +52,12 @@ def facts_from_record(path: Path) -> list[Fact]:
         kind = record_kind(content)
     except BmzcardError as error:
         raise BmzcardError(error.message, path=path) from None
-    where = str(path)
+    where = str(path) if card_dir is None else relative_to_card(path, card_dir)
     try:
         if kind == "measure":
-            from bmzcard.measure.facts import measurement_facts
-
             return measurement_facts(content, where=where)
         if kind == "track":
-            from bmzcard.track.facts import track_facts
-
             return track_facts(content, where=where)
-        from bmzcard.carbon import Estimate, estimate_facts
-
         return estimate_facts(Estimate.from_json(content), where=where)
     except (KeyError, TypeError, ValueError) as error:
         raise BmzcardError(f"incomplete {kind} record ({error})", path=path) from None
