@@ -28,20 +28,22 @@ def test_the_api_names_stay_functions_when_the_producer_packages_are_imported():
     import bmzcard.evaluate.recompute  # noqa: F401  (binds the package, as Python does for submodules)
     import bmzcard.generate  # noqa: F401
     import bmzcard.measure  # noqa: F401
+    import bmzcard.diff.compare  # noqa: F401
     from bmzcard import api
 
     assert (bmzcard.generate, bmzcard.evaluate, bmzcard.measure, bmzcard.check) == (
         api.generate, api.evaluate, api.measure, api.check)
+    assert callable(bmzcard.diff) and bmzcard.diff.__module__ == "bmzcard.diff"
     from bmzcard.evaluate import EvaluateOptions  # the producer modules import as usual
 
     assert EvaluateOptions().device == "auto"
-    assert sorted(bmzcard.__all__) == sorted(["__version__", "Card", "check", "evaluate", "generate", "measure"])
+    assert sorted(bmzcard.__all__) == sorted(["__version__", "Card", "check", "diff", "evaluate", "generate", "measure"])
     with pytest.raises(AttributeError):
         bmzcard.no_such_name  # noqa: B018
 
 
 def test_every_api_function_has_a_docstring_with_an_example():
-    for function in (bmzcard.generate, bmzcard.evaluate, bmzcard.measure, bmzcard.check, bmzcard.Card):
+    for function in (bmzcard.generate, bmzcard.evaluate, bmzcard.measure, bmzcard.check, bmzcard.diff, bmzcard.Card):
         assert "Examples" in function.__doc__ and ">>> " in function.__doc__, function
 
 
