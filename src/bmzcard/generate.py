@@ -36,6 +36,7 @@ class GenerateReport:
     merged: bool = False
     upgraded_from: str | None = None
     notes: list[str] = field(default_factory=list)
+    todo_reasons: dict[str, str] = field(default_factory=dict)  # TODO fields a source knows but leaves to the author
 
 
 def default_output(package: Package) -> Path:
@@ -86,6 +87,7 @@ def generate_card(
         todo=_still_todo(result.written, result.changes),
         merged=merged,
         upgraded_from=raw_format if loaded.upgraded and raw_format != str(loaded.description.format_version) else None,
+        todo_reasons=facts.todo_reasons,
     )
     if to_stdout:
         return report

@@ -143,7 +143,7 @@ class _Filler:
             head = [] if any_fact or not section.guidance else [*section.guidance, ""]
             tail = ["", *section.static_body] if section.static_body else []
             return head + lines + tail
-        if section.kind in (SectionKind.PROSE, SectionKind.TABLE):
+        if section.kind in (SectionKind.PROSE, SectionKind.TABLE) or _fillable_static(section, self.facts):
             fact = self.facts.get(section.key)
             if fact is not None:
                 self.written[section.key] = fact
@@ -156,7 +156,7 @@ class _Filler:
             self._fill_title(heading)
         if section.kind is SectionKind.FIELDS:
             self._fill_fields(section, heading)
-        elif section.kind in (SectionKind.PROSE, SectionKind.TABLE):
+        elif section.kind in (SectionKind.PROSE, SectionKind.TABLE) or _fillable_static(section, self.facts):
             self._fill_prose(section, heading)
 
     def _fill_title(self, heading: Heading) -> None:
@@ -189,7 +189,9 @@ class _Filler:
         start, end = self._body_span(heading)
         body = self.document.lines[start:end]
         current = "\n".join(body)
-        if not self._replaceable(section.key, current, is_placeholder_body(body, section)):
+        untouched = is_placeholder_body(body, section) if section.kind is not SectionKind.STATIC else (
+            [line.strip() for line in body if line.strip()] == [line.strip() for line in section.static_body if line.strip()])
+        if not self._replaceable(section.key, current, untouched):
             self.changes.append(Change(section.key, "kept", "human-written"))
             return
         self.written[section.key] = fact
@@ -261,3 +263,8 @@ class _Filler:
 
 def _same(a: str, b: str) -> bool:
     return " ".join(a.split()) == " ".join(b.split())
+
+
+def _fillable_static(section: Section, facts: FactSet) -> bool:
+    """A static section (the glossary) is replaced by a fact for it, when the template's example list is still there."""
+    return section.kind is SectionKind.STATIC and facts.get(section.key) is not None
