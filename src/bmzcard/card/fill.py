@@ -156,8 +156,10 @@ class _Filler:
             self._fill_title(heading)
         if section.kind is SectionKind.FIELDS:
             self._fill_fields(section, heading)
-        elif section.kind in (SectionKind.PROSE, SectionKind.TABLE) or _fillable_static(section, self.facts):
+        elif section.kind in (SectionKind.PROSE, SectionKind.TABLE):
             self._fill_prose(section, heading)
+        elif _fillable_static(section, self.facts):
+            self._fill_static(section, heading)
 
     def _fill_title(self, heading: Heading) -> None:
         fact = self.facts.get("title.name")
@@ -189,9 +191,7 @@ class _Filler:
         start, end = self._body_span(heading)
         body = self.document.lines[start:end]
         current = "\n".join(body)
-        untouched = is_placeholder_body(body, section) if section.kind is not SectionKind.STATIC else (
-            [line.strip() for line in body if line.strip()] == [line.strip() for line in section.static_body if line.strip()])
-        if not self._replaceable(section.key, current, untouched):
+        if not self._replaceable(section.key, current, is_placeholder_body(body, section)):
             self.changes.append(Change(section.key, "kept", "human-written"))
             return
         self.written[section.key] = fact
@@ -202,6 +202,21 @@ class _Filler:
             new = ["", *new, ""] if end == heading.body_end else ["", *new]
         self.edits.replace(start, end, new)
         self.changes.append(Change(section.key, "updated" if section.key in self.previous else "filled"))
+
+    def _fill_static(self, section: Section, heading: Heading) -> None:
+        """Replace the template's example text of a static section (the glossary's example terms), or our own."""
+        fact = self.facts.get(section.key)
+        start, _ = self._body_span(heading)
+        lines = self.document.lines
+        for old in (list(section.static_body), (self.previous.get(section.key) or "").split("\n")):
+            end = start + len(old)
+            if old and [line.strip() for line in lines[start:end]] == [line.strip() for line in old]:
+                self.written[section.key] = fact
+                if lines[start:end] != fact.value.split("\n"):
+                    self.edits.replace(start, end, fact.value.split("\n"))
+                    self.changes.append(Change(section.key, "updated" if section.key in self.previous else "filled"))
+                return
+        self.changes.append(Change(section.key, "kept", "human-written"))
 
     def _fill_fields(self, section: Section, heading: Heading) -> None:
         items = self.document.fields_of(heading)

@@ -55,7 +55,8 @@ def channel_text(tensor: written.Tensor) -> str:
 
 
 def _steps_text(tensor: written.Tensor) -> str:
-    return " → ".join(f"`{name}`" + (f" ({kwargs_text(kwargs)})" if kwargs_text(kwargs) else "")
+    # arguments as code: `axes=[channel, y, x]` is a value, not a placeholder to fill
+    return " → ".join(f"`{name}`" + (f" (`{kwargs_text(kwargs)}`)" if kwargs_text(kwargs) else "")
                       for name, kwargs in tensor.steps)
 
 
