@@ -202,7 +202,15 @@ class DimensionMismatch(Rule):
             item = _filled(card.field(section, field))
             if item is not None:
                 places.append((item.start, item.value))
-        return [(int(m.group(1)), line) for line, text in places for m in _DIMENSIONS.finditer(text)]
+        # The RDF's own name, description and tags (inline code) are not the card's claim against the RDF.
+        own = [" ".join(str(card.rdf.get(k)).split()) for k in ("name", "description") if isinstance(card.rdf.get(k), str)]
+        claims = []
+        for line, text in places:
+            text = re.sub(r"`[^`]*`", " ", " ".join(text.split()))
+            for words in own:
+                text = text.replace(words, " ") if words else text
+            claims += [(int(m.group(1)), line) for m in _DIMENSIONS.finditer(text)]
+        return claims
 
     def _time(self, card: CardContext, has_time: bool) -> Iterator[Violation]:
         item = card.field("task_details", "temporal_resolution")
@@ -323,8 +331,8 @@ class FrameworkMismatch(Rule):
     needs_rdf = True
 
     def check(self, card: CardContext) -> Iterator[Violation]:
-        formats = r.weight_formats(card.rdf)
-        have = {r.WEIGHT_FRAMEWORKS.get(f, f) for f in formats} - {"onnx"}
+        formats = [w.format for w in r.weights(card.rdf)]
+        have = {r.framework_of(f) for f in formats} - {"onnx"}
         if not have:
             return
         for section in ("training_hyperparameters", "software_dependencies"):
