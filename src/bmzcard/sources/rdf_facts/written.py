@@ -91,7 +91,9 @@ class Axis:
             text += f" ({self.type})"
         text += f": {self.size}" if self.size else ""
         if self.channel_names:
-            text += f" ({', '.join(self.channel_names)})"
+            names = self.channel_names if len(self.channel_names) <= 8 else (
+                *self.channel_names[:3], "…", self.channel_names[-1])
+            text += f" ({', '.join(names)})"
         if self.halo:
             text += f" (halo {self.halo})"
         return text
@@ -140,16 +142,20 @@ class Tensor:
 
 
 def dtype_bounds(dtype: str) -> tuple[int, int] | None:
-    """The values an integer or boolean dtype can hold (`uint8`: 0 to 255); None for floats."""
+    """The values an image dtype of 8 or 16 bits holds (`uint8`: 0 to 255); None for floats and wide integers.
+
+    A 32- or 64-bit integer's range says nothing a reader can use, so it stays unbounded.
+    """
     import numpy as np
 
     if dtype == "bool":
         return 0, 1
     try:
-        info = np.iinfo(np.dtype(dtype))
+        numpy_dtype = np.dtype(dtype)
+        info = np.iinfo(numpy_dtype)
     except (TypeError, ValueError):
         return None
-    return int(info.min), int(info.max)
+    return (int(info.min), int(info.max)) if numpy_dtype.itemsize <= 2 else None
 
 
 def tensors(raw: dict, kind: str) -> list[Tensor]:
