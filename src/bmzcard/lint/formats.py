@@ -74,6 +74,8 @@ def to_json(reports: list[FileReport]) -> dict:
     for report in reports:
         entry = {"path": report.path, **score_json(report)}
         entry["findings"] = [f.to_json() for f in report.findings]
+        if report.note is not None:
+            entry["note"] = report.note
         if report.error is not None:
             entry["error"] = report.error
         files.append(entry)
@@ -92,6 +94,8 @@ def to_text(reports: list[FileReport]) -> str:
         if report.error is not None:
             out.append(f"{report.path}: error: {report.error}")
             continue
+        if report.note:
+            out.append(f"{report.path}: note: {report.note}")
         for f in sorted(report.findings, key=reviewer_order):
             out.append(f"{f.path}:{f.line}:{f.column}: {f.code} [{f.severity.label}] {f.message}")
     if len(reports) > 1:
