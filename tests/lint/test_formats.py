@@ -25,7 +25,8 @@ def reports(cards):
 def test_json_has_files_findings_scores_and_summary(cards):
     data = json.loads(render(OutputFormat.JSON, reports(cards), ENTRIES))
     first = data["files"][0]
-    assert set(first) == {"path", "score", "sections", "findings"}
+    assert set(first) == {"path", "score", "sections", "findings", "note"}
+    assert first["note"].startswith("no RDF found")  # a card alone: the report says why C rules did not run
     assert set(first["findings"][0]) == {"code", "severity", "message", "line", "column"}
     assert first["score"] == 3.6 and first["sections"]["title"] == 100.0 and first["sections"]["direct_use"] == 0.0
     assert data["files"][2] == {"path": "broken.md", "score": None, "sections": {}, "findings": [],
