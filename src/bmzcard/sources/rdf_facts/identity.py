@@ -9,13 +9,24 @@ from typing import Any
 from bmzcard.facts import Fact, FactSet, Provenance, from_rdf
 from bmzcard.sources.package import Package
 from bmzcard.sources.rdf_facts import tables
-from bmzcard.sources.rdf_facts.common import authored, bullets, get_field, is_url, link, package_link, source_text, text
+from bmzcard.sources.rdf_facts.weights import weight_entries
+from bmzcard.sources.rdf_facts.common import (
+    authored,
+    bioimageio_config,
+    bullets,
+    get_field,
+    is_url,
+    link,
+    package_link,
+    source_text,
+    text,
+)
 
 # Upload addresses of the zoo's bots: they upload, they do not share the model.
 BOT_UPLOADERS = ("bioimageiobot@gmail.com",)
-_ZOO_ID = re.compile(r"\b(?:bioimage\.io\s+(?:model\s+)?|model\s+id\s+)?`?([a-z]+-[a-z]+)`?\b")
-_LINK_KINDS = (("demo", re.compile(r"colab|notebook|\.ipynb|binder|/demo|huggingface\.co/spaces", re.I)),
-               ("repository", re.compile(r"^https?://(www\.)?(github\.com|gitlab\.com|bitbucket\.org)/[^/]+/[^/#?]+", re.I)))
+# `links` entries that are notebooks or demos, and those that are code repositories.
+_DEMO_LINK = re.compile(r"colab|notebook|\.ipynb|binder|/demo|huggingface\.co/spaces", re.I)
+_REPOSITORY_LINK = re.compile(r"^https?://(www\.)?(github\.com|gitlab\.com|bitbucket\.org)/[^/]+/[^/#?]+", re.I)
 
 
 def identity_facts(description: Any, package: Package, card_dir, raw: dict, facts: FactSet) -> None:
@@ -24,15 +35,9 @@ def identity_facts(description: Any, package: Package, card_dir, raw: dict, fact
     facts.extend(_people(description, raw))
     facts.extend(_license(description))
     facts.extend(_sources(description, raw))
-    config = _config(description, raw)
+    config = bioimageio_config(description, raw)
     facts.extend(_model_type(config, tags))
     _task(description, config, tags, raw, facts)
-
-
-def _config(description, raw):
-    from bmzcard.sources.rdf_facts.common import bioimageio_config
-
-    return bioimageio_config(description, raw)
 
 
 def _title(description, package: Package, card_dir, tags: list[str], raw: dict) -> list[Fact]:
@@ -76,8 +81,6 @@ def _person(person: Any) -> str:
 
 
 def _people(description, raw: dict) -> list[Fact]:
-    from bmzcard.sources.rdf_facts.weights import weight_entries
-
     facts = []
     weight_authors = []
     for name, weights in weight_entries(description):
@@ -165,9 +168,9 @@ def _sources(description, raw: dict) -> list[Fact]:
     for index, url in enumerate(links):
         if not is_url(url):
             continue
-        if _LINK_KINDS[0][1].search(url):
+        if _DEMO_LINK.search(url):
             demos.append((url, f"links[{index}]"))
-        elif _LINK_KINDS[1][1].search(url) and url.rstrip("/") not in {u.rstrip("/") for u, _ in repositories}:
+        elif _REPOSITORY_LINK.search(url) and url.rstrip("/") not in {u.rstrip("/") for u, _ in repositories}:
             repositories.append((url, f"links[{index}]"))
     documentation = raw.get("documentation")
     if isinstance(documentation, dict):
@@ -209,7 +212,7 @@ def _finetuned_from(description, raw: dict) -> list[Fact]:
     if parent_id:
         value = f"bioimage.io model `{parent_id}`" + (f" (version {version})" if version else "")
         return [from_rdf("model_description.finetuned_from", value, "parent")]
-    words = " ".join(str(raw.get(k) or "") for k in ("description",))
+    words = str(raw.get("description") or "")
     match = re.search(r"\b(?:fine-?tuned|trained|initiali[sz]ed)\s+(?:from|on top of|starting from)\s+"
                       r"(?:the\s+)?(?:bioimage\.io\s+)?(?:model\s+)?`?([a-z]+-[a-z]+(?:/\d+)?)`?", words, re.I)
     if match:
