@@ -75,7 +75,7 @@ def test_defects_of_the_spec_generator_are_absent(package):
     # output images start with `![`, shapes are words not objects, a range shows both ends
     assert re.search(r"^\s*!\[sample output `probability`\]\(test_output\.png\)", ours, re.M)
     assert "tensor_id=" not in ours and "ParameterizedSize" not in ours
-    assert "[0.0, 1.0]" in ours
+    assert "| 0 to 1 |" in ours
     # model size lists every weight format, not only the first
     size_line = next(line for line in ours.splitlines() if line.startswith("- **Model size:**"))
     assert "ONNX: 1.81 MB" in size_line and "TorchScript): 1.87 MB" in size_line
@@ -184,7 +184,7 @@ def test_regenerating_changes_nothing_and_respects_later_human_edits(package):
     first = output.read_text()
     again = generate_card(package / "bioimageio.yaml", output)
     assert output.read_text() == first and again.backup is None
-    edited = first.replace("- **Model type:** unet2d", "- **Model type:** a 2D U-Net with 4 levels")
+    edited = first.replace("- **Model type:** 2D U-Net", "- **Model type:** a 2D U-Net with 4 levels")
     output.write_text(edited)
     generate_card(package / "bioimageio.yaml", output)
     assert "- **Model type:** a 2D U-Net with 4 levels" in output.read_text()

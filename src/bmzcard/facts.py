@@ -54,6 +54,11 @@ class FactSet:
     """The facts known about one model, at most one per key (last one wins)."""
 
     facts: dict[str, Fact] = field(default_factory=dict)
+    todo_reasons: dict[str, str] = field(default_factory=dict)  # key -> why a source that knows it leaves it TODO
+
+    def leave_todo(self, key: str, reason: str) -> None:
+        """Leave a field to the author, saying why (its sources disagree, say)."""
+        self.todo_reasons[key] = reason
 
     def add(self, fact: Fact | None) -> None:
         if fact is not None and fact.value.strip():

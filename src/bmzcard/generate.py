@@ -8,7 +8,7 @@ a backup, all or nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -39,6 +39,7 @@ class FilledCard:
     merged: bool  # an existing card was completed rather than replaced
     upgraded_from: str | None
     pinned_sha256: str | None  # the hash the RDF pins for this card as its documentation
+    todo_reasons: dict[str, str] = field(default_factory=dict)  # TODO fields a source knows but leaves to the author
 
 
 def default_output(package: Package) -> Path:
@@ -114,6 +115,7 @@ def filled_card(
         merged=merged,
         upgraded_from=raw_format if loaded.upgraded and raw_format != read_as else None,
         pinned_sha256=_pinned_documentation(loaded.raw, package, output),
+        todo_reasons=facts.todo_reasons,
     )
 
 

@@ -25,7 +25,8 @@ def reports(cards):
 def test_json_has_files_findings_scores_and_summary(cards):
     data = json.loads(render(OutputFormat.JSON, reports(cards), ENTRIES))
     first = data["files"][0]
-    assert set(first) == {"path", "score", "sections", "findings"}
+    assert set(first) == {"path", "score", "sections", "findings", "note"}
+    assert first["note"].startswith("no RDF found")  # a card alone: the report says why C rules did not run
     assert set(first["findings"][0]) == {"code", "severity", "message", "line", "column"}
     assert first["score"] == 3.6 and first["sections"]["title"] == 100.0 and first["sections"]["direct_use"] == 0.0
     assert data["files"][2] == {"path": "broken.md", "score": None, "sections": {}, "findings": [],
@@ -93,7 +94,17 @@ def test_github_annotations_escape_and_score():
 
 
 def test_text_format_lists_findings_and_score(cards):
-    text = render(OutputFormat.TEXT, [check_file(cards / "scunet_sem__MODELCARD.md")], ENTRIES)
-    assert text.splitlines()[0].endswith("scunet_sem__MODELCARD.md:1:1: S005 [warning] no heading mentions validation; "
-                                         "bioimageio.spec warns \"No '# Validation' (sub)section found\"")
-    assert text.splitlines()[-1].endswith("in 1 card; completeness 3.6%")
+    report = check_file(cards / "scunet_sem__MODELCARD.md")
+    text = render(OutputFormat.TEXT, [report], ENTRIES)
+    lines = text.splitlines()
+    assert any(line.endswith("scunet_sem__MODELCARD.md:1:1: S005 [warning] no heading mentions validation; "
+                             "bioimageio.spec warns \"No '# Validation' (sub)section found\"") for line in lines)
+    # errors first, then warnings, then infos
+    severities = [line.split(" [", 1)[1].split("]", 1)[0] for line in lines if " [" in line and ": " in line][:len(report.findings)]
+    rank = {"error": 0, "warning": 1, "info": 2}
+    assert [rank[s] for s in severities] == sorted(rank[s] for s in severities)
+    assert lines[-2].endswith("in 1 card; completeness 3.6%")
+    # the last line counts findings per rule, most frequent first, and adds up to all findings
+    counts = dict(part.rsplit(" ", 1) for part in lines[-1].removeprefix("by rule: ").split(", "))
+    assert sum(map(int, counts.values())) == len(report.findings)
+    assert list(map(int, counts.values())) == sorted(map(int, counts.values()), reverse=True)

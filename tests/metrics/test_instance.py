@@ -236,3 +236,20 @@ def test_errors_name_the_parameter():
     with pytest.raises(MetricInputError) as err:
         match_instances(np.zeros((3, 3), int), np.zeros((3, 3), int), thresholds=1.5)
     assert err.value.parameter == "thresholds"
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_tp_fp_fn_counts_are_stardists(blobs_labels, seed, perturb):
+    """`--metrics tp,fp,fn,tp@0.75,...`: the counts stardist.matching reports at each IoU threshold."""
+    from bmzcard.metrics import compute_metrics
+    from bmzcard.metrics.defaults import AVAILABLE_METRICS, COUNT_METRICS
+
+    pred = perturb(blobs_labels, seed)
+    assert set(COUNT_METRICS) <= set(AVAILABLE_METRICS["instance"])
+    ours = compute_metrics("instance", blobs_labels, pred, metrics=list(COUNT_METRICS))
+    assert set(ours) == set(COUNT_METRICS)
+    thresholds = [round(0.5 + 0.05 * i, 2) for i in range(10)]
+    for threshold, theirs in zip(thresholds, stardist_matching(blobs_labels, pred, thresh=thresholds)):
+        suffix = "" if threshold == 0.5 else f"@{threshold:.2f}"
+        assert (ours[f"tp{suffix}"], ours[f"fp{suffix}"], ours[f"fn{suffix}"]) == (theirs.tp, theirs.fp, theirs.fn)
+    assert ours["tp"] + ours["fn"] == 61  # every ground-truth blob is matched or missed

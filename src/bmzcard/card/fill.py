@@ -143,7 +143,7 @@ class _Filler:
             head = [] if any_fact or not section.guidance else [*section.guidance, ""]
             tail = ["", *section.static_body] if section.static_body else []
             return head + lines + tail
-        if section.kind in (SectionKind.PROSE, SectionKind.TABLE):
+        if section.kind in (SectionKind.PROSE, SectionKind.TABLE) or _fillable_static(section, self.facts):
             fact = self.facts.get(section.key)
             if fact is not None:
                 self.written[section.key] = fact
@@ -158,6 +158,8 @@ class _Filler:
             self._fill_fields(section, heading)
         elif section.kind in (SectionKind.PROSE, SectionKind.TABLE):
             self._fill_prose(section, heading)
+        elif _fillable_static(section, self.facts):
+            self._fill_static(section, heading)
 
     def _fill_title(self, heading: Heading) -> None:
         fact = self.facts.get("title.name")
@@ -200,6 +202,21 @@ class _Filler:
             new = ["", *new, ""] if end == heading.body_end else ["", *new]
         self.edits.replace(start, end, new)
         self.changes.append(Change(section.key, "updated" if section.key in self.previous else "filled"))
+
+    def _fill_static(self, section: Section, heading: Heading) -> None:
+        """Replace the template's example text of a static section (the glossary's example terms), or our own."""
+        fact = self.facts.get(section.key)
+        start, _ = self._body_span(heading)
+        lines = self.document.lines
+        for old in (list(section.static_body), (self.previous.get(section.key) or "").split("\n")):
+            end = start + len(old)
+            if old and [line.strip() for line in lines[start:end]] == [line.strip() for line in old]:
+                self.written[section.key] = fact
+                if lines[start:end] != fact.value.split("\n"):
+                    self.edits.replace(start, end, fact.value.split("\n"))
+                    self.changes.append(Change(section.key, "updated" if section.key in self.previous else "filled"))
+                return
+        self.changes.append(Change(section.key, "kept", "human-written"))
 
     def _fill_fields(self, section: Section, heading: Heading) -> None:
         items = self.document.fields_of(heading)
@@ -261,3 +278,8 @@ class _Filler:
 
 def _same(a: str, b: str) -> bool:
     return " ".join(a.split()) == " ".join(b.split())
+
+
+def _fillable_static(section: Section, facts: FactSet) -> bool:
+    """A static section (the glossary) is replaced by a fact for it, when the template's example list is still there."""
+    return section.kind is SectionKind.STATIC and facts.get(section.key) is not None

@@ -31,6 +31,11 @@ def strip_todo(line: str) -> str:
     return (bullet.group(0) if bullet else "") + line[match.end() :]
 
 
+# Bracketed source types of APA-style citations: content, not placeholders.
+_CITATION_MARKERS = {"data set", "dataset", "computer software", "software", "preprint", "conference paper",
+                     "conference presentation", "video", "abstract", "poster", "thesis", "code", "online"}
+
+
 def _looks_like_placeholder(match: re.Match) -> bool:
     """A bracket span that stands for text to write, not a value that happens to be bracketed.
 
@@ -43,6 +48,8 @@ def _looks_like_placeholder(match: re.Match) -> bool:
         return True
     if text in ("...", "…"):
         return True
+    if text.lower() in _CITATION_MARKERS or re.search(r"[\"'`=]", text):
+        return False  # `[Data set]` in a citation; a list literal `["red", "green"]`; `[key=value]`
     return (
         re.search(r"[^\W\d_]{2}", text) is not None
         and re.search(r"[\d<>]", text) is None  # numbers are values; `<`/`>` means HTML around brackets

@@ -85,4 +85,5 @@ def generate(
             where = ", ".join(f"{s.kind}:{s.where}" for s in report.written[key].sources)
             stdout.print(f"  [green]filled[/] {key:<52} from {where}", soft_wrap=True, highlight=False)
         for key in report.todo:
-            stdout.print(f"  [yellow]TODO[/]   {key}", soft_wrap=True, highlight=False)
+            reason = f" ({report.todo_reasons[key]})" if key in report.todo_reasons else ""
+            stdout.print(f"  [yellow]TODO[/]   {key}{reason}", soft_wrap=True, highlight=False)

@@ -32,6 +32,7 @@ class FileReport:
     findings: list[Finding] = field(default_factory=list)
     completeness: Completeness | None = None
     error: str | None = None
+    note: str | None = None  # about the check itself ("no RDF found")
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -63,7 +64,7 @@ def check_card(card: CardContext, entries: Iterable[Entry]) -> FileReport:
                 )
             )
     findings.sort(key=lambda f: (f.line, f.column, f.code))  # stable: a rule's own order breaks ties
-    return FileReport(card.path, findings, completeness(card))
+    return FileReport(card.path, findings, completeness(card), note=card.note)
 
 
 def check_target(target: Target, codes: tuple[str, ...], online: bool = False) -> FileReport:

@@ -74,20 +74,29 @@ def to_json(reports: list[FileReport]) -> dict:
     for report in reports:
         entry = {"path": report.path, **score_json(report)}
         entry["findings"] = [f.to_json() for f in report.findings]
+        if report.note is not None:
+            entry["note"] = report.note
         if report.error is not None:
             entry["error"] = report.error
         files.append(entry)
     return {"files": files, "summary": summary(reports)}
 
 
+def reviewer_order(finding) -> tuple:
+    """What a reviewer acts on first: errors, then disagreements with the RDF, then the card's order."""
+    return (-finding.severity, finding.code[0] != "C", finding.line, finding.column, finding.code)
+
+
 def to_text(reports: list[FileReport]) -> str:
-    """`path:line:col: CODE message`, a score line per card, a table when there are several."""
+    """`path:line:col: CODE message` (errors first), a table when there are several cards, counts per rule."""
     out: list[str] = []
     for report in reports:
         if report.error is not None:
             out.append(f"{report.path}: error: {report.error}")
             continue
-        for f in report.findings:
+        if report.note:
+            out.append(f"{report.path}: note: {report.note}")
+        for f in sorted(report.findings, key=reviewer_order):
             out.append(f"{f.path}:{f.line}:{f.column}: {f.code} [{f.severity.label}] {f.message}")
     if len(reports) > 1:
         out += ["", *_table(reports)]
@@ -100,6 +109,9 @@ def to_text(reports: list[FileReport]) -> str:
         + (f", {total['unreadable']} unreadable" if total["unreadable"] else "")
         + score.replace("completeness", f"{mean}completeness")
     )
+    if total["by_code"]:
+        out.append("by rule: " + ", ".join(f"{code} {count}" for code, count in
+                                           sorted(total["by_code"].items(), key=lambda item: (-item[1], item[0]))))
     return "\n".join(out)
 
 

@@ -88,9 +88,10 @@ def load(target: Target, *, online: bool = False) -> CardContext:
     if target.kind == "card":
         path = Path(target.path)
         document = read_card(path)
-        package = _package_of_card(path, target.rdf)
+        package = _package_of_card(path, target.rdf) or _package_named_by_card(path, document)
         rdf = read_raw(package) if package is not None else None
-        return CardContext(str(path), document, rdf=rdf, root=path.parent, online=online)
+        note = None if package is not None else NO_RDF_NOTE
+        return CardContext(str(path), document, rdf=rdf, root=path.parent, online=online, note=note)
     package = open_package(target.path)
     rdf = read_raw(package)
     name = card_name(package, rdf)
@@ -106,6 +107,33 @@ def load(target: Target, *, online: bool = False) -> CardContext:
         )
     card_path = package.root / name
     return CardContext(str(card_path), document, rdf=rdf, root=card_path.parent, online=online)
+
+
+NO_RDF_NOTE = ("no RDF found (none beside the card, in its provenance sidecar or its get-started code; "
+               "give one with --rdf): consistency rules (C) were not run")
+
+
+def _package_named_by_card(card: Path, document) -> Package | None:
+    """The RDF the card's provenance sidecar names, else the one its get-started code loads (`predict(model=...)`)."""
+    import re
+
+    from bmzcard.outputs.provenance import read_sidecar
+
+    candidates = []
+    named = read_sidecar(card).get("inputs", {}).get("rdf")
+    if isinstance(named, str) and "!/" not in named:
+        candidates += [Path(named), card.parent / named]
+    for line in document.lines:
+        match = re.search(r'predict\(model="([^"]+\.(?:ya?ml|zip))"', line)
+        if match:
+            candidates.append(card.parent / match.group(1))
+    for candidate in candidates:
+        if candidate.is_file():
+            try:
+                return open_package(candidate)
+            except BmzcardError:
+                continue
+    return None
 
 
 def _package_of_card(card: Path, rdf: str | None) -> Package | None:

@@ -47,6 +47,8 @@ class CardContext:
         For a zipped package: the card's folder inside the zip ("." at the top).
     online
         Whether rules may use the network (`--online`).
+    note
+        A line for the report about the check itself, such as "no RDF found".
     """
 
     path: str
@@ -57,6 +59,7 @@ class CardContext:
     card_folder: str = "."
     online: bool = False
     template: Template = TEMPLATE
+    note: str | None = None  # said in the report: why some rules could not run (no RDF found)
 
     @property
     def lines(self) -> list[str]:

@@ -169,6 +169,7 @@ def instance_values(matches: Sequence[instance.InstanceMatch], names: Sequence[s
         "pq": first.pq,
         "map": float(np.mean([m.ap for m in matches])),
         **{k: m.ap for k, m in at.items()},
+        **instance.count_values(matches),
     }
     return {n: float(values[n]) for n in names}
 

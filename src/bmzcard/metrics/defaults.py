@@ -23,6 +23,10 @@ doi:10.1038/s41592-023-02151-z
 from __future__ import annotations
 
 AP_THRESHOLDS: tuple[str, ...] = tuple(f"ap@{0.5 + 0.05 * i:.2f}" for i in range(10))
+#: matched-instance counts as ``stardist.matching`` reports them: ``tp``, ``fp``, ``fn`` at IoU 0.5,
+#: ``tp@0.55`` ... ``fn@0.95`` at the other thresholds. Selectable with ``--metrics``; not reported by default.
+COUNT_METRICS: tuple[str, ...] = ("tp", "fp", "fn") + tuple(
+    f"{count}@{0.5 + 0.05 * i:.2f}" for i in range(1, 10) for count in ("tp", "fp", "fn"))
 
 #: task -> metric names reported by default, in table order.
 DEFAULT_METRICS: dict[str, list[str]] = {
@@ -36,7 +40,7 @@ DEFAULT_METRICS: dict[str, list[str]] = {
 #: task -> every metric name ``compute_metrics`` can return for it.
 AVAILABLE_METRICS: dict[str, list[str]] = {
     "semantic": ["iou", "dice", "hd", "hd95", "nsd"],
-    "instance": ["precision", "recall", "f1", "pq", *AP_THRESHOLDS, "map"],
+    "instance": ["precision", "recall", "f1", "pq", *AP_THRESHOLDS, "map", *COUNT_METRICS],
     "detection": ["precision", "recall", "f1", "map"],
     "classification": ["accuracy", "balanced_accuracy", "precision", "recall", "f1"],
     "restoration": ["psnr", "ssim", "nrmse"],

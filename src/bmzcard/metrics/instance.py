@@ -15,6 +15,7 @@ solver is needed there and every threshold reuses the same candidate pairs.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Sequence
 
 import numpy as np
 
@@ -27,6 +28,7 @@ __all__ = [
     "InstanceMatch",
     "LabelOverlap",
     "average_precision",
+    "count_values",
     "label_overlap",
     "match_instances",
     "matches_from_overlap",
@@ -101,6 +103,15 @@ class InstanceMatch:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def count_values(matches: Sequence[InstanceMatch]) -> dict[str, int]:
+    """``tp``, ``fp``, ``fn`` at the first threshold (IoU 0.5), ``tp@0.75`` etc. at the others."""
+    values: dict[str, int] = {}
+    for index, match in enumerate(matches):
+        suffix = "" if index == 0 else f"@{match.threshold:.2f}"
+        values.update({f"tp{suffix}": match.tp, f"fp{suffix}": match.fp, f"fn{suffix}": match.fn})
+    return values
 
 
 def _runs_part(g: np.ndarray, p: np.ndarray, lo: int, hi: int):

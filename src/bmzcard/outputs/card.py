@@ -37,6 +37,7 @@ class GenerateReport:
     merged: bool = False
     upgraded_from: str | None = None
     notes: list[str] = field(default_factory=list)
+    todo_reasons: dict[str, str] = field(default_factory=dict)  # TODO fields a source knows but leaves to the author
 
 
 def generate_card(
@@ -82,7 +83,8 @@ def write_filled(filled: FilledCard) -> GenerateReport:
 def report_of(filled: FilledCard, output: Path | None) -> GenerateReport:
     """What `bmzcard generate` reports about a filled card (``output`` None: not written)."""
     return GenerateReport(output=output, text=filled.text, changes=filled.changes, written=filled.written,
-                          todo=filled.todo, merged=filled.merged, upgraded_from=filled.upgraded_from)
+                          todo=filled.todo, merged=filled.merged, upgraded_from=filled.upgraded_from,
+                          todo_reasons=filled.todo_reasons)
 
 
 class Card:

@@ -202,7 +202,15 @@ class DimensionMismatch(Rule):
             item = _filled(card.field(section, field))
             if item is not None:
                 places.append((item.start, item.value))
-        return [(int(m.group(1)), line) for line, text in places for m in _DIMENSIONS.finditer(text)]
+        # The RDF's own name, description and tags (inline code) are not the card's claim against the RDF.
+        own = [" ".join(str(card.rdf.get(k)).split()) for k in ("name", "description") if isinstance(card.rdf.get(k), str)]
+        claims = []
+        for line, text in places:
+            text = re.sub(r"`[^`]*`", " ", " ".join(text.split()))
+            for words in own:
+                text = text.replace(words, " ") if words else text
+            claims += [(int(m.group(1)), line) for m in _DIMENSIONS.finditer(text)]
+        return claims
 
     def _time(self, card: CardContext, has_time: bool) -> Iterator[Violation]:
         item = card.field("task_details", "temporal_resolution")
@@ -323,8 +331,8 @@ class FrameworkMismatch(Rule):
     needs_rdf = True
 
     def check(self, card: CardContext) -> Iterator[Violation]:
-        formats = r.weight_formats(card.rdf)
-        have = {r.WEIGHT_FRAMEWORKS.get(f, f) for f in formats} - {"onnx"}
+        formats = [w.format for w in r.weights(card.rdf)]
+        have = {r.framework_of(f) for f in formats} - {"onnx"}
         if not have:
             return
         for section in ("training_hyperparameters", "software_dependencies"):
@@ -535,3 +543,177 @@ class Co2Units(Rule):
         else:
             message = f"carbon emitted {item.value.strip()!r} is {kg:g} kg; the RDF gives {expected:g} kg"
         yield Violation(item.start, message)
+
+
+_FORMAT = re.compile(r"\bmodel format (?:version )?v?(\d+\.\d+(?:\.\d+)?)", re.IGNORECASE)
+
+
+class FormatVersionMismatch(Rule):
+    """What it does
+    ------------
+    Compares the bioimage.io model format version the card states ("model
+    format 0.5.12") with the RDF's `format_version` as written.
+
+    Why is this bad?
+    ----------------
+    The format decides which consumer software can read the package. A card
+    that states the spec library's version (0.5.12) for an RDF written as
+    0.4.9 misleads anyone checking compatibility.
+
+    Example
+    -------
+    RDF `format_version: 0.4.9`; card `bioimage.io model format 0.5.12`.
+
+    Use instead
+    -----------
+    `bioimage.io model format 0.4.9 (read through bioimageio.spec's upgrade to 0.5.12)`
+    """
+
+    name = "format-version-mismatch"
+    family = "consistency"
+    severity = Severity.ERROR
+    summary = "The card's model format version is not the RDF's `format_version`."
+    needs_rdf = True
+
+    def check(self, card: CardContext) -> Iterator[Violation]:
+        written = r.format_version(card.rdf)
+        item = _filled(card.field("software_dependencies", "bioimageio_compatibility"))
+        if written is None or item is None:
+            return
+        match = _FORMAT.search(item.value)
+        if match and not written.startswith(match.group(1)) and not match.group(1).startswith(written):
+            yield Violation(item.start, f"the card says model format {match.group(1)}; the RDF is written "
+                                        f"in format {written}")
+
+
+def _spec_rows(card: CardContext) -> dict[tuple[str, str], dict[str, str]]:
+    """(input or output, tensor id) -> {column header: cell} from the card's specification tables."""
+    rows: dict[tuple[str, str], dict[str, str]] = {}
+    for kind, key in (("input", "input_specifications"), ("output", "output_specifications")):
+        item = card.field("model_architecture_and_objective", key)
+        if item is None:
+            continue
+        header: list[str] = []
+        for line in item.value.splitlines():
+            line = line.strip()
+            if not line.startswith("|"):
+                continue
+            cells = [c.strip() for c in re.split(r"(?<!\\)\|", line.strip("|"))]
+            if not header:
+                header = [c.lower() for c in cells]
+            elif not set(line) <= set("|-: "):
+                tensor = cells[0].strip("`") if cells else ""
+                rows[(kind, tensor)] = dict(zip(header, cells))
+    return rows
+
+
+class TensorMismatch(Rule):
+    """What it does
+    ------------
+    Compares the card's input and output specification tables with the
+    RDF's tensors as written: the data range (a 0.4 `data_range`, a 0.5
+    `data.range`, or the range of an 8- or 16-bit dtype), sizes that follow
+    another tensor's axis at another scale (`= raw.y / 2`), and optional
+    inputs (marked optional, and not passed in the get-started code).
+
+    Why is this bad?
+    ----------------
+    These are what users feed the model with. "Unbounded" for a `uint8`
+    input, "= raw.y" for an output half as large, or a required-looking
+    optional prompt input make users prepare the wrong data.
+
+    Example
+    -------
+    RDF input `data_range: [0.0, 255.0]`, `data_type: uint8`; card row
+    `| input0 | ... | uint8 | unbounded | |`.
+
+    Use instead
+    -----------
+    `| input0 | ... | uint8 | 0 to 255 | |`, as `bmzcard generate` writes it.
+    """
+
+    name = "tensor-mismatch"
+    family = "consistency"
+    severity = Severity.ERROR
+    summary = "The card's tensor tables disagree with the RDF's tensors (range, scaled sizes, optional)."
+    needs_rdf = True
+
+    def check(self, card: CardContext) -> Iterator[Violation]:
+        rows = _spec_rows(card)
+        item = card.field("model_architecture_and_objective", "input_specifications")
+        line = item.start if item is not None else 0
+        for tensor in r.tensors(card.rdf, "inputs") + r.tensors(card.rdf, "outputs"):
+            row = rows.get((tensor.kind, tensor.id))
+            if row is None:
+                continue
+            stated = row.get("data range")
+            expected = tensor.range_text()
+            if stated is not None and stated.startswith("unbounded") and not expected.startswith("unbounded"):
+                yield Violation(line, f"tensor `{tensor.id}`: the card says {stated!r}; the RDF bounds it: {expected}")
+            axes = next((v for k, v in row.items() if k.startswith("axes")), "")
+            for axis in tensor.axes:
+                reference = axis.reference
+                if reference is None or (reference.factor == 1 and not reference.offset):
+                    continue
+                plain = f"= {reference.tensor}.{reference.axis}"
+                if re.search(re.escape(plain) + r"(?![ ]*[/×*+-])", axes):
+                    yield Violation(line, f"tensor `{tensor.id}` axis {axis.id}: the card says {plain!r}; "
+                                          f"the RDF's sizes give {reference.text()!r}")
+            description = (row.get("description") or "").lower()
+            if tensor.optional and "optional" not in description:
+                yield Violation(line, f"input `{tensor.id}` is optional in the RDF; the card does not say so",
+                                severity=Severity.WARNING)
+        optional = [t.id for t in r.tensors(card.rdf, "inputs") if t.optional]
+        for index, raw_line in enumerate(card.lines) if optional else ():
+            for tensor in optional:
+                if re.search(rf'predict\(.*"{re.escape(tensor)}":', raw_line):
+                    yield Violation(index, f"the get-started code passes the optional input `{tensor}` as required",
+                                    severity=Severity.WARNING)
+
+
+class FrameworkClaim(Rule):
+    """What it does
+    ------------
+    Reports a `Framework` field that calls a weight format the "training
+    framework" when no other weight entry of the RDF names it as its
+    `parent`, and a Keras version that is the entry's `tensorflow_version`.
+
+    Why is this bad?
+    ----------------
+    The RDF shows which framework trained a model only through conversions
+    (`parent`). Without one, "training framework" is a guess; and Keras
+    HDF5 entries carry TensorFlow's version, not Keras'.
+
+    Example
+    -------
+    Weights `onnx` and `torchscript` without `parent`; card
+    `- **Framework:** PyTorch 1.10 (training framework)`.
+
+    Use instead
+    -----------
+    `- **Framework:** ONNX opset 15; PyTorch (TorchScript) 1.10`
+    """
+
+    name = "framework-claim"
+    family = "consistency"
+    severity = Severity.WARNING
+    summary = "The card claims a training framework or a Keras version the RDF does not show."
+    needs_rdf = True
+
+    def check(self, card: CardContext) -> Iterator[Violation]:
+        entries = r.weights(card.rdf)
+        if not entries:
+            return
+        parents = any(entry.parent for entry in entries)
+        keras = [e.version for e in entries if e.format == "keras_hdf5" and e.version]
+        for section in ("training_hyperparameters", "software_dependencies"):
+            item = _filled(card.field(section, "framework"))
+            if item is None:
+                continue
+            if not parents and re.search(r"training framework", item.value, re.IGNORECASE):
+                yield Violation(item.start, "'training framework' claimed, but no weight entry of the RDF names "
+                                            "a parent it was converted from")
+            for version in keras:
+                if re.search(rf"\bKeras(?: \(HDF5\))?\s+{re.escape(version)}(?![\d.])", item.value):
+                    yield Violation(item.start, f"Keras {version}: the RDF's keras_hdf5 entry gives "
+                                                f"tensorflow_version {version}, TensorFlow's version")

@@ -29,12 +29,19 @@ def _value(card: CardContext, key: str) -> FieldItem | None:
     return item if item is not None and not is_placeholder_value(item.value) else None
 
 
+_BARE_NUMBER = re.compile(r"^\s*(?P<number>\d+(?:\.\d+)?)\s*$")
+
+
 def parse_hours(text: str) -> float | None:
-    """Hours in a text such as "72 hours", "3 days", "90 min"; None without a unit."""
+    """Hours in a text such as "72 hours", "3 days", "90 min", or a bare "4" (the field counts hours).
+
+    None for text without a number in a unit, such as "about a week".
+    """
     match = _HOURS.search(text)
-    if match is None:
-        return None
-    return float(match["number"]) * _HOURS_PER[match["unit"].lower()]
+    if match is not None:
+        return float(match["number"]) * _HOURS_PER[match["unit"].lower()]
+    bare = _BARE_NUMBER.match(text)
+    return float(bare["number"]) if bare else None
 
 
 def parse_hardware(text: str) -> tuple[str, int]:

@@ -13,7 +13,7 @@ from typing import Iterator
 from bmzcard.card.placeholders import bracket_placeholders, score_placeholders, todo_markers
 from bmzcard.lint.findings import Severity, Violation
 from bmzcard.lint.rule import CardContext, Rule, requirement_severity
-from bmzcard.template import SectionKind
+from bmzcard.template import Section, SectionKind
 from bmzcard.template.model import normalize_title
 
 
@@ -25,11 +25,11 @@ def _quote(text: str, limit: int = 60) -> str:
 class TemplateGuidance(Rule):
     """What it does
     ------------
-    Reports each line of the template's guidance left in the card: the
-    italic instructions (`*Describe biases in training data or model
-    behavior:*`), their example bullets, the example results table, and the
-    same lines marked `TODO` as `bmzcard generate` writes them where it had
-    nothing to fill in.
+    Reports each block of the template's guidance left in the card (once, at
+    its first line): the italic instructions (`*Describe biases in training
+    data or model behavior:*`) with their example bullets, the example
+    results table, and the same lines marked `TODO` as `bmzcard generate`
+    writes them where it had nothing to fill in.
 
     Why is this bad?
     ----------------
@@ -63,14 +63,35 @@ class TemplateGuidance(Rule):
     summary = "Template guidance text was left in the card."
 
     def check(self, card: CardContext) -> Iterator[Violation]:
-        for index, section in sorted(card.guidance_lines.items()):
+        for first, count, section in guidance_blocks(card):
             # A group heading's guidance introduces its subsections, which carry the content.
             severity = Severity.INFO if section.kind is SectionKind.HEADING else requirement_severity(section.requirement)
+            more = f" (and {count - 1} more line{'s' if count > 2 else ''})" if count > 1 else ""
             yield Violation(
-                index,
-                f"template guidance left in the card: {_quote(card.lines[index].strip())!r}",
+                first,
+                f"template guidance left in the card: {_quote(card.lines[first].strip())!r}{more}",
                 severity=severity,
             )
+
+
+def guidance_blocks(card: CardContext) -> list[tuple[int, int, Section]]:
+    """(first line, line count, section) of each run of guidance lines, blank lines and fields inside a run allowed."""
+    blocks: list[list] = []
+    previous = -1
+    for index, section in sorted(card.guidance_lines.items()):
+        between = range(previous + 1, index)
+        joined = blocks and blocks[-1][2] is section and all(
+            not card.lines[i].strip() or i in card.placeholder_fields or _in_table(card.lines[i]) for i in between)
+        if joined:
+            blocks[-1][1] += 1
+        else:
+            blocks.append([index, 1, section])
+        previous = index
+    return [tuple(block) for block in blocks]
+
+
+def _in_table(line: str) -> bool:
+    return line.lstrip().startswith("|")
 
 
 class UnfilledField(Rule):

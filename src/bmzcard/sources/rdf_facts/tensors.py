@@ -1,0 +1,139 @@
+"""Tensors and axes: the input and output tables, direct use, resolution, and the get-started code.
+
+Tables are written from the RDF as its author wrote it (`written.tensors`), so a
+0.4 `data_range` or `shape: {reference_tensor, scale, offset}` reads as written
+and axis types come from 0.5's `type` or 0.4's axis letter.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from bmzcard.facts import Fact, FactSet, Provenance, from_rdf
+from bmzcard.sources.package import Package
+from bmzcard.sources.rdf_facts import written
+from bmzcard.sources.rdf_facts.common import kwargs_text, package_link, text
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg")
+
+
+def tensor_facts(description: Any, package: Package, card_dir, raw: dict, facts: FactSet) -> None:
+    inputs, outputs = written.tensors(raw, "inputs"), written.tensors(raw, "outputs")
+    if not inputs:
+        return
+    samples = {t.field: _sample_image(t, package, card_dir) for t in [*inputs, *outputs]}
+    facts.add(from_rdf("model_architecture_and_objective.input_specifications",
+                       _table(inputs, samples), "inputs"))
+    facts.add(from_rdf("model_architecture_and_objective.output_specifications",
+                       _table(outputs, samples), "outputs"))
+    facts.add(_direct_use(inputs, outputs, any(samples.values())))
+    first = inputs[0]
+    modality = ", ".join(filter(None, [first.dimensionality, channel_text(first)]))
+    facts.add(from_rdf("task_details.input_modality", modality, "inputs[0].axes"))
+    for kind, key in (("space", "spatial_resolution"), ("time", "temporal_resolution")):
+        parts = [f"{axis.id}: {axis.scale:g} {axis.unit}" for axis in first.axes
+                 if axis.type == kind and axis.unit and axis.scale is not None]
+        if parts:
+            value = " per pixel, ".join(parts) + " per pixel" if kind == "space" else ", ".join(parts) + " per frame"
+            facts.add(from_rdf(f"task_details.{key}", value, "inputs[0].axes"))
+    if not any(a.type == "time" for t in inputs for a in t.axes):
+        facts.add(from_rdf("task_details.temporal_resolution", "Not applicable: the model's inputs have no time axis",
+                           "inputs[*].axes"))
+    facts.add(_get_started(description, package, card_dir, inputs, outputs))
+
+
+def channel_text(tensor: written.Tensor) -> str:
+    for axis in tensor.axes:
+        if axis.type == "channel":
+            if axis.channel_names:
+                count = len(axis.channel_names)
+                return f"{count} channel{'s' if count != 1 else ''} ({', '.join(axis.channel_names)})"
+            if axis.size.isdigit():
+                return f"{axis.size} channel{'s' if axis.size != '1' else ''}"
+    return ""
+
+
+def _steps_text(tensor: written.Tensor) -> str:
+    # arguments as code: `axes=[channel, y, x]` is a value, not a placeholder to fill
+    return " → ".join(f"`{name}`" + (f" (`{kwargs_text(kwargs)}`)" if kwargs_text(kwargs) else "")
+                      for name, kwargs in tensor.steps)
+
+
+def _table(tensors: list[written.Tensor], samples: dict[str, str | None]) -> str:
+    rows = ["| id | axes (type: size, halo) | dtype | data range | description |", "|---|---|---|---|---|"]
+    images, steps = [], []
+    for tensor in tensors:
+        description = text(tensor.description).replace("|", "\\|")
+        if tensor.optional:
+            description = "optional; " + description if description else "optional"
+        axes = ", ".join(axis.text() for axis in tensor.axes)
+        rows.append(f"| `{tensor.id}` | {axes} | {tensor.dtype} | {tensor.range_text()} | {description} |")
+        if samples.get(tensor.field):
+            images.append(f"![sample {tensor.kind} `{tensor.id}`]({samples[tensor.field]})")
+        if tensor.steps:
+            what = "preprocessing" if tensor.kind == "input" else "postprocessing"
+            steps.append(f"- {what} of `{tensor.id}`: {_steps_text(tensor)}")
+    lines = rows
+    if steps:
+        lines += ["", "Applied by bioimage.io consumer software at inference time, as declared in the RDF:", *steps]
+    if images:
+        lines += ["", *images]
+    return "\n".join(lines)
+
+
+def _sample_image(tensor: written.Tensor, package: Package, card_dir) -> str | None:
+    if tensor.sample is None or not tensor.sample.lower().endswith(IMAGE_SUFFIXES):
+        return None
+    return package_link(tensor.sample, package, card_dir)
+
+
+def _direct_use(inputs: list[written.Tensor], outputs: list[written.Tensor], shows_samples: bool) -> Fact:
+    lines = ["Apply the model without fine-tuning to images like its test data:"]
+    for tensor in inputs:
+        what = ", ".join(filter(None, [channel_text(tensor), text(tensor.description)]))
+        lines.append(f"- input `{tensor.id}`{' (optional)' if tensor.optional else ''}: {tensor.dimensionality}"
+                     + (f", {what}" if what else ""))
+    for tensor in outputs:
+        lines.append(f"- output `{tensor.id}`: " + (text(tensor.description) or tensor.dimensionality))
+    where = "shapes, data ranges, inference-time pre- and postprocessing" + (" and sample images" if shows_samples else "")
+    lines += ["", f"See Technical Specifications for {where}, and How to Get Started for code."]
+    return Fact("direct_use", "\n".join(lines), (Provenance("rdf", "inputs"), Provenance("rdf", "outputs")))
+
+
+def _get_started(description, package: Package, card_dir, inputs: list[written.Tensor],
+                 outputs: list[written.Tensor]) -> Fact:
+    model_id = getattr(description, "id", None)
+    if model_id:
+        source = str(model_id)
+    else:  # the package as seen from the card, so the snippet works wherever the folder is copied
+        target = package.source if package.is_zip else package.rdf_path
+        source = os.path.relpath(target, card_dir) if card_dir is not None else str(target)
+        source = source.replace(os.sep, "/")
+    required = [t.id for t in inputs if not t.optional]
+    optional = [t.id for t in inputs if t.optional]
+    input_args = ", ".join(f'"{tensor}": "{tensor}.npy"' for tensor in required)
+    lines = [
+        "Install `bioimageio.core` (`pip install bioimageio.core`), then in Python:",
+        "",
+        "```python",
+        "from bioimageio.core import predict",
+        "",
+        f'sample = predict(model="{source}", inputs={{{input_args}}})',
+        *[f'{tensor.id} = sample.members["{tensor.id}"].data.to_numpy()' for tensor in outputs],
+        "```",
+    ]
+    if optional:
+        lines += ["", "Optional inputs (" + ", ".join(f"`{t}`" for t in optional) + ") may be added to `inputs`."]
+    lines += [
+        "",
+        "or on the command line (test the model on its own test tensors, then predict `<input id>.npy`):",
+        "",
+        "```bash",
+        f"bioimageio test {source}",
+        f'bioimageio predict --inputs "{{input_id}}.npy" {source}',
+        "```",
+    ]
+    return Fact("how_to_get_started", "\n".join(lines), (Provenance("rdf", "id" if model_id else "rdf path"),
+                                                          Provenance("rdf", "inputs[*].id"),
+                                                          Provenance("rdf", "outputs[*].id")))
