@@ -110,7 +110,7 @@ def filled_card(
         changes=result.changes,
         written=result.written,
         todo=_still_todo(result.written, result.changes),
-        inputs={"rdf": _rdf_from_card(package, card_dir), "rdf_sha256": loaded.sha256,
+        inputs={**_rdf_from_card(package, card_dir), "rdf_sha256": loaded.sha256,
                 "format_version": raw_format, "read_as": read_as},
         merged=merged,
         upgraded_from=raw_format if loaded.upgraded and raw_format != read_as else None,
@@ -119,11 +119,15 @@ def filled_card(
     )
 
 
-def _rdf_from_card(package: Package, card_dir: Path) -> str:
-    """The RDF's path from the card's folder, as the sidecar stores it (`model.zip!/rdf.yaml` in a zip)."""
+def _rdf_from_card(package: Package, card_dir: Path) -> dict[str, str]:
+    """The RDF's path from the card's folder, as the sidecar stores it (`model.zip!/rdf.yaml` in a zip).
+
+    A folder's RDF also keeps its absolute path, so that a copy of the card
+    elsewhere (with its sidecar) is still checked against it.
+    """
     if package.is_zip:
-        return f"{relative_to_card(package.source, card_dir)}!/{package.rdf_name}"
-    return relative_to_card(package.rdf_path, card_dir)
+        return {"rdf": f"{relative_to_card(package.source, card_dir)}!/{package.rdf_name}"}
+    return {"rdf": relative_to_card(package.rdf_path, card_dir), "rdf_absolute": package.rdf_path.resolve().as_posix()}
 
 
 def _pinned_documentation(raw: dict, package: Package, output: Path) -> str | None:

@@ -18,7 +18,7 @@ from typing import Any
 from bmzcard.errors import BmzcardError
 from bmzcard.lint.inputs import CARD_SUFFIXES, Target, card_name, load
 from bmzcard.lint.rule import CardContext
-from bmzcard.outputs.provenance import read_sidecar
+from bmzcard.sources.sidecar import read_sidecar, sidecar_rdf
 from bmzcard.sources.package import MAX_RDF_BYTES, Package, open_package
 from bmzcard.sources.rdf import describe, parse_raw
 
@@ -120,11 +120,9 @@ def _read_card_side(card: Path) -> Side:
 
 def _package_of_card(card: Path, sidecar: dict[str, Any]) -> Package:
     """The RDF the sidecar names (when it still exists), else the package the card lies in."""
-    named = (sidecar.get("inputs") or {}).get("rdf") if isinstance(sidecar.get("inputs"), dict) else None
-    if isinstance(named, str):
-        candidate = Path(named) if Path(named).is_absolute() else card.parent / named
-        if candidate.is_file():
-            return open_package(candidate)
+    named = sidecar_rdf(card, sidecar)
+    if named is not None:
+        return open_package(named)
     try:
         return open_package(card.parent)
     except BmzcardError:

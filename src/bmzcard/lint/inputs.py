@@ -117,12 +117,10 @@ def _package_named_by_card(card: Path, document) -> Package | None:
     """The RDF the card's provenance sidecar names, else the one its get-started code loads (`predict(model=...)`)."""
     import re
 
-    from bmzcard.outputs.provenance import read_sidecar
+    from bmzcard.sources.sidecar import sidecar_rdf
 
-    candidates = []
-    named = read_sidecar(card).get("inputs", {}).get("rdf")
-    if isinstance(named, str) and "!/" not in named:
-        candidates += [Path(named), card.parent / named]
+    named = sidecar_rdf(card)
+    candidates = [] if named is None else [named]
     for line in document.lines:
         match = re.search(r'predict\(model="([^"]+\.(?:ya?ml|zip))"', line)
         if match:

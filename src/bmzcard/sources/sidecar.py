@@ -29,6 +29,21 @@ def read_sidecar(card: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) and data.get("schema") == SCHEMA else {}
 
 
+def sidecar_rdf(card: Path, sidecar: dict[str, Any] | None = None) -> Path | None:
+    """The RDF file the card's sidecar names, when it still exists.
+
+    Looked up from the card's folder first (the package moved with its card),
+    then at the absolute path it had (a copy of the card elsewhere).
+    """
+    inputs = (read_sidecar(card) if sidecar is None else sidecar).get("inputs")
+    if not isinstance(inputs, dict) or not isinstance(inputs.get("rdf"), str) or "!/" in inputs["rdf"]:
+        return None
+    for candidate in (card.parent / inputs["rdf"], inputs.get("rdf_absolute")):
+        if isinstance(candidate, (str, Path)) and Path(candidate).is_file():
+            return Path(candidate)
+    return None
+
+
 def previous_values(card: Path) -> dict[str, str]:
     """What bmzcard wrote into this card last time, by field key."""
     return {f["key"]: f["value"] for f in read_sidecar(card).get("facts", []) if "key" in f and "value" in f}
