@@ -32,3 +32,26 @@ def unet2d(shared: Path) -> Path:
 @pytest.fixture(scope="session")
 def template_text(shared: Path) -> str:
     return (shared / "spec" / "model-card-template.md").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Headless Debian chromium (tests/browser.py), one per test session."""
+    from playwright.sync_api import sync_playwright
+
+    from browser import launch
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def offline_page(chromium):
+    """A fresh page in its own context that loads nothing but `data:` (a `browser.GuardedPage`)."""
+    from browser import guarded
+
+    context = chromium.new_context(java_script_enabled=True)
+    yield guarded(context)
+    context.close()

@@ -84,6 +84,10 @@ def _register() -> None:
 
     app.command("evaluate")(reports_errors(evaluate.evaluate))
 
+    from bmzcard.cli import render
+
+    app.command("render")(reports_errors(render.render))
+
     from bmzcard.cli import edit
 
     app.command("edit")(reports_errors(edit.edit))
