@@ -14,6 +14,8 @@ from bmzcard.lint.engine import FileReport, check_card
 from bmzcard.lint.findings import Finding
 from bmzcard.lint.registry import Entry
 from bmzcard.lint.rule import CardContext
+from bmzcard.outputs.html import render_html
+from bmzcard.sources.package import Package
 from bmzcard.sources.readme import CardDocument, parse_card
 
 
@@ -38,27 +40,25 @@ class LiveView:
         return self.report.completeness.overall if self.report.completeness else 0.0
 
 
-def live_view(text: str, card: Path, *, rdf: dict | None, entries: list[Entry]) -> LiveView:
-    """Check and render the card text as it stands in the editor (nothing is read from disk but images)."""
+def live_view(
+    text: str,
+    card: Path,
+    *,
+    rdf: dict | None,
+    entries: list[Entry],
+    images_from: Path | Package | None,
+    card_name: str,
+) -> LiveView:
+    """Check and render the card text as it stands in the editor.
+
+    `images_from` and `card_name` are what `bmzcard render` passes for the same
+    input (the package or the card's folder, the card's path inside it), so the
+    preview is byte for byte the page `render` writes for the card's text.
+    """
     document = parse_card(text)
     context = CardContext(str(card), document, rdf=rdf, root=card.parent)
     report = check_card(context, entries)
     controls = [field_at(document, finding.line - 1) for finding in report.findings]
-    return LiveView(document, report, preview_html(text, card), controls)
-
-
-def preview_html(text: str, card: Path) -> str:
-    """The card as `bmzcard render` writes it (the one renderer; see `bmzcard.outputs.html`)."""
-    import html
-
-    import nh3
-    from markdown_it import MarkdownIt
-
-    # Placeholder until the renderer of `bmzcard render` lands: the same two libraries, raw HTML escaped.
-    body = nh3.clean(MarkdownIt("js-default").render(text))
-    return (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
-        "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; img-src data:; "
-        "style-src 'unsafe-inline'\">"
-        f"<title>{html.escape(card.name)}</title></head><body>{body}</body></html>"
-    )
+    score = report.completeness.overall if report.completeness else None
+    page = render_html(text, package=images_from, card_name=card_name, metadata=rdf, score=score)
+    return LiveView(document, report, page.html, controls)

@@ -33,6 +33,8 @@ class Opened:
     card: Path
     package: Package | None
     rdf: dict | None
+    images_from: Path | Package  # what `bmzcard render` reads images from for the same input
+    card_name: str  # the card's path inside `images_from`
     notice: str = ""  # why the RDF is not used, when it could not be read
 
 
@@ -58,9 +60,10 @@ def open_target(path: Path) -> Opened:
         if package.is_zip:
             raise BmzcardError("cannot edit a card inside a zip; unzip the package and edit the folder", path=path)
         rdf = read_raw(package)
-        card = package.root / card_name(package, rdf)
+        name = card_name(package, rdf)
+        card, images_from = package.root / name, package
     else:
-        card = path
+        card, images_from, name = path, path.parent, path.name
         try:
             package = open_package(path.parent)  # the package the card lies in, if any
             rdf = read_raw(package)
@@ -69,7 +72,7 @@ def open_target(path: Path) -> Opened:
             if any(p.suffix in (".yaml", ".yml") for p in path.parent.iterdir()):
                 notice = f"the card is edited alone: {error}"
     read_card(card)  # the one-line errors of `check` for huge, binary or non-UTF-8 cards
-    return Opened(card.resolve(), package, rdf, notice)
+    return Opened(card.resolve(), package, rdf, images_from, name, notice)
 
 
 @dataclass
@@ -94,6 +97,7 @@ class EditorSession:
         self.package = opened.package
         self.rdf = opened.rdf
         self.notice = opened.notice
+        self.images_from, self.card_name = opened.images_from, opened.card_name
         self.entries = entries
         self.review = review
         self.csrf = secrets.token_urlsafe(32)
@@ -130,7 +134,8 @@ class EditorSession:
             return tab
 
     def view(self, tab: Tab) -> LiveView:
-        return live_view(tab.text, self.card, rdf=self.rdf, entries=self.entries)
+        return live_view(tab.text, self.card, rdf=self.rdf, entries=self.entries, images_from=self.images_from,
+                         card_name=self.card_name)
 
     def update(self, tab: Tab, control: str, value: str) -> LiveView:
         """Set one control, keep the draft, and return the live view of the new text."""
