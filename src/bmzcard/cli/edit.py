@@ -49,3 +49,4 @@ def edit(
         print("bmzcard edit: serving on 127.0.0.1 only; Ctrl-C stops it", file=sys.stderr, flush=True)
 
     edit_card(path, port=port, review=review, open_browser=browser, announce=announce)
+    print("bmzcard edit: stopped; saved text is on disk, unsaved text in the draft", file=sys.stderr)

@@ -42,8 +42,11 @@ def edit_card(
     from bmzcard.edit.server import serve
 
     session = open_session(path, review=review)
-    serve(lambda token, bound: create_app(session, token=token, port=bound), session.card,
-          port=port, announce=announce, open_browser=open_browser)
+    try:
+        serve(lambda token, bound: create_app(session, token=token, port=bound), session.card,
+              port=port, announce=announce, open_browser=open_browser)
+    except KeyboardInterrupt:  # Ctrl-C, at any moment: uvicorn re-raises it after shutting down gracefully
+        pass
 
 
 __all__ = ["EditorSession", "Opened", "edit_card", "open_session", "open_target"]
