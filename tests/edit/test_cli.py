@@ -66,3 +66,26 @@ def test_a_missing_path_is_a_one_line_error(tmp_path):
                             env=environment(), timeout=120)
     assert result.returncode == 2
     assert result.stderr.strip() == f"error: {tmp_path / 'nope'}: no such file or folder"
+
+
+def test_a_killed_server_loses_no_saved_text_and_keeps_the_last_draft(package):
+    import re
+
+    card = package / "README.md"
+    with served(package) as server:
+        with httpx.Client(follow_redirects=True) as client:
+            page = client.get(server.url).text
+            csrf = re.search(r'"X-CSRF-Token": "([^"]+)"', page).group(1)
+            tab = re.search(r'"tab": "([^"]+)"', page).group(1)
+            headers = {"X-CSRF-Token": csrf, "Origin": server.origin}
+            post = {"tab": tab, "control": "f:model_description.funded_by"}
+            client.post(server.origin + "/update", data={**post, "value": "saved grant"}, headers=headers)
+            assert "Saved" in client.post(server.origin + "/save", data={"tab": tab}, headers=headers).text
+            client.post(server.origin + "/update", data={**post, "value": "draft grant"}, headers=headers)
+        server.process.kill()  # no chance to clean up
+        server.process.wait()
+    assert "- **Funded by:** saved grant" in card.read_text(encoding="utf-8")
+    with served(package) as server:  # the lock died with the process; the draft comes back
+        with httpx.Client(follow_redirects=True) as client:
+            page = client.get(server.url).text
+            assert "Unsaved changes from a draft were restored" in page and "draft grant" in page
