@@ -312,3 +312,21 @@ def test_every_shared_card_renders(shared: Path):
         assert not parts.all("script"), card.name
         assert all(ALLOWED_IMAGE.fullmatch(e.attrs["src"]) for e in parts.all("img")), card.name
         assert parts.text, card.name
+
+
+def test_markup_in_attribute_values_stays_text():
+    fragment = render_fragment('<p title="<img src=x>">words</p>\n\n![a <img> b](gone.png)\n')
+    parts = parse_page(fragment.html)
+    assert parts.all("p")[0].attrs["title"] == "<img src=x>"
+    assert [e.attrs.get("class") for e in parts.all("span")] == ["bmz-missing-image"]
+    assert [p.target for p in fragment.problems] == ["gone.png"]
+
+
+def test_sizes_are_bounded_before_any_parsing_cost():
+    from bmzcard.errors import BmzcardError
+
+    with pytest.raises(BmzcardError, match="raw HTML tags"):
+        render_html("<div>" * 20_000 + "x" + "</div>" * 20_000, card_name="deep.md")
+    with pytest.raises(BmzcardError, match="not a model card"):
+        render_html("x" * 5_000_001)
+    assert render_fragment("<div>" * 1000 + "kept\n").html.count("<div>") == 1000  # within bounds: rendered

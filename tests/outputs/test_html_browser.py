@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -110,3 +113,22 @@ def test_colour_schemes_keep_text_readable(offline_page, scheme):
         "() => [getComputedStyle(document.body).color, getComputedStyle(document.body).backgroundColor]"
     )
     assert colours[0] != colours[1]
+
+
+def test_demo_writes_the_page_and_its_screenshot(tmp_path, unet2d: Path):
+    from PIL import Image
+
+    copy = tmp_path / "package"
+    shutil.copytree(unet2d, copy)
+    # its own process: playwright's sync API cannot start while the session's browser runs here
+    code = "import sys; from pathlib import Path; from bmzcard.cli.demo import _render; print(_render(Path(sys.argv[1])))"
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(copy / "README.md")], capture_output=True, text=True, check=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    assert "Screenshot of the page" in done.stdout
+    assert "bmzcard-card-sha256" in (copy / "README.html").read_text()
+    with Image.open(copy / "README.png") as picture:
+        assert picture.format == "PNG" and picture.size == (1440, 1100)
+        low, high = picture.convert("L").getextrema()
+        assert high - low > 100  # a rendered page, not a blank screen

@@ -34,9 +34,10 @@ from markdown_it import MarkdownIt
 
 from bmzcard import __version__
 from bmzcard.card.placeholders import is_placeholder_value
+from bmzcard.errors import BmzcardError
 from bmzcard.sources.package import Package
 from bmzcard.sources.rdf_facts import FRAMEWORK_NAMES
-from bmzcard.sources.readme import CardDocument, parse_card
+from bmzcard.sources.readme import MAX_CARD_BYTES, CardDocument, parse_card_tokens
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
@@ -44,12 +45,15 @@ CONTENT_SECURITY_POLICY = (
 ID_PREFIX = "card-"  # every id from the card; the page's own ids start with `bmz-`
 MAX_IMAGE_BYTES = 10_000_000  # one embedded image
 MAX_EMBEDDED_BYTES = 50_000_000  # all images of one page together
+# Raw HTML tags a card may hold: html5ever takes quadratic time on deeply nested <div>s
+# (2 s at 30,000), and no card needs this many.
+MAX_HTML_TAGS = 10_000
 
 # The image types a page may embed, by their first bytes (WebP: RIFF....WEBP).
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 _DATA_URI = re.compile(r"data:(image/(?:png|jpeg|gif|webp));base64,([A-Za-z0-9+/]*={0,2})", re.IGNORECASE)
 _SAFE_LINK = re.compile(r"(?:https?|mailto):", re.IGNORECASE)
-_MISSING_IMAGE = re.compile(r'<img\b(?:\s+[\w:-]+(?:="[^"]*")?)*\s*/?>')
+_IMG_TAG = re.compile(r'<img\b(?:[^>"]|"[^"]*")*>')
 _MISSING_SRC = re.compile(r'\bsrc="#bmz-missing-(\d+)"')
 _ALT = re.compile(r'\balt="([^"]*)"')
 _TODO = re.compile(r"\b(TODO|TBD|FIXME)\b")
@@ -151,6 +155,12 @@ def render_html(
     RenderedPage
         The page (same input, same bytes) and its problems: images not
         embedded and in-page links that land nowhere.
+
+    Raises
+    ------
+    BmzcardError
+        For a card over `MAX_CARD_BYTES` characters or with more than
+        `MAX_HTML_TAGS` raw HTML tags (bounds on work for untrusted cards).
     """
     fragment = render_fragment(card_text, package=package, card_name=card_name)
     metadata = metadata if isinstance(metadata, dict) else {}
@@ -163,7 +173,7 @@ def render_html(
         version=html.escape(__version__),
         digest=digest,
         title=html.escape(title),
-        style=_stylesheet(),
+        style=page_css(),
         header=_header(fragment, metadata),
         toc=_toc_html(fragment.toc),
         body=fragment.html,
@@ -183,14 +193,16 @@ def render_fragment(
 
     The same body `render_html` puts in its page; parameters as there.
     """
-    document = parse_card(card_text)
+    if len(card_text) > MAX_CARD_BYTES:
+        raise BmzcardError(f"the card has {len(card_text):,} characters; more than {MAX_CARD_BYTES:,} is not a model card", path=card_name)
+    document, tokens = parse_card_tokens(card_text)
+    _check_html_size(tokens, card_name)
     images = _ImageEmbedder(package, card_name)
-    tokens, toc = _tokens(document)
-    raw = _markdown().renderer.render(tokens, _markdown().options, {})
+    toc = _mark_tokens(document, tokens)
+    raw = _renderer().render(tokens, _RENDER_OPTIONS, {})
     anchors: set[str] = set()
     links: list[str] = []
-    body = _cleaner(images, anchors, links).clean(raw)
-    body = _MISSING_IMAGE.sub(lambda match: images.missing_html(match.group(0)), body)
+    body = images.replace_missing(_cleaner(images, anchors, links).clean(raw))
     problems = list(images.problems)
     seen = set()
     for link in links:
@@ -204,11 +216,15 @@ def render_fragment(
 # --- Markdown -----------------------------------------------------------------
 
 
+# The card reader's tokens (commonmark with raw HTML, tables) rendered to HTML, before nh3 cleans it.
+_RENDER_OPTIONS = MarkdownIt("commonmark", {"html": True}).options
+
+
 @lru_cache(maxsize=1)
-def _markdown() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
-    md.add_render_rule("text", _render_text)
-    return md
+def _renderer():
+    markdown = MarkdownIt("commonmark", {"html": True})
+    markdown.add_render_rule("text", _render_text)
+    return markdown.renderer
 
 
 def _render_text(self, tokens, index, options, env) -> str:
@@ -217,22 +233,32 @@ def _render_text(self, tokens, index, options, env) -> str:
     return _TODO.sub(r'<mark class="bmz-todo">\1</mark>', text) if "T" in text or "F" in text else text
 
 
-def _tokens(document: CardDocument):
-    """markdown-it tokens of the card (front matter left out), headings given ids, placeholder fields marked."""
+def _check_html_size(tokens: list, card_name: str) -> None:
+    tags = 0
+    for token in tokens:
+        if token.type == "html_block":
+            tags += token.content.count("<")
+        elif token.type == "inline" and token.children:
+            tags += sum(1 for child in token.children if child.type == "html_inline")
+    if tags > MAX_HTML_TAGS:
+        raise BmzcardError(f"the card holds {tags:,} raw HTML tags, more than the {MAX_HTML_TAGS:,} a page renders", path=card_name)
+
+
+def _mark_tokens(document: CardDocument, tokens: list) -> list[TocEntry]:
+    """Give headings their ids and mark placeholder fields, in the reader's tokens; the headings' contents."""
     offset = document.front_matter_end
-    tokens = _markdown().parse("\n".join(document.lines[offset:]))
     missing = {f.start - offset for f in document.fields if is_placeholder_value(f.value)}
     toc: list[TocEntry] = []
     used: dict[str, int] = {}
     for index, token in enumerate(tokens):
         if token.type == "heading_open":
             title = _inline_text(tokens[index + 1])
-            slug = _unique(github_slug(title), used)
+            slug = _unique(github_slug(title) or "section", used)  # a heading of no words still gets a target
             token.attrSet("id", slug)
             toc.append(TocEntry(int(token.tag[1]), ID_PREFIX + slug, title))
         elif token.type == "list_item_open" and token.map and token.map[0] in missing:
             token.attrSet("class", "bmz-missing")
-    return tokens, toc
+    return toc
 
 
 def _inline_text(token) -> str:
@@ -389,6 +415,25 @@ class _ImageEmbedder:
         self._check_size(len(data))
         self.embedded_bytes += len(data)
         return f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
+
+    def replace_missing(self, body: str) -> str:
+        """Each `<img>` of the cleaned body without an embedded image, as its alt text and a note.
+
+        nh3 escapes `<` in text and attribute values, so every `<img` left is a tag.
+        """
+        pieces: list[str] = []
+        last = start = 0
+        while (found := body.find("<img", start)) >= 0:
+            if body.startswith('<img src="data:', found):  # embedded: skip its data without a regex
+                start = body.index('"', found + 15)
+                continue
+            match = _IMG_TAG.match(body, found)
+            if match is None:
+                start = found + 4
+                continue
+            pieces += [body[last : match.start()], self.missing_html(match[0])]
+            last = start = match.end()
+        return "".join(pieces) + body[last:] if pieces else body
 
     def missing_html(self, tag: str) -> str:
         """An `<img>` whose source was refused, as its alt text and a visible note."""
@@ -592,7 +637,8 @@ def _side_table(metadata: dict, score: float | None, cover: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _stylesheet() -> str:
+def page_css() -> str:
+    """The page's stylesheet (classes `bmz-*`), for a host that embeds `render_fragment`'s body."""
     return resources.files("bmzcard.outputs").joinpath("html_assets/page.css").read_text(encoding="utf-8")
 
 

@@ -122,6 +122,11 @@ def decode_card(data: bytes, path: str | Path) -> CardDocument:
 
 
 def parse_card(text: str, template: Template = TEMPLATE) -> CardDocument:
+    return parse_card_tokens(text, template)[0]
+
+
+def parse_card_tokens(text: str, template: Template = TEMPLATE) -> tuple[CardDocument, list]:
+    """`parse_card`, with markdown-it's tokens of the card below its front matter (one parse for renderers)."""
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = text.split(newline)
     trailing = bool(lines) and lines[-1] == ""
@@ -161,7 +166,7 @@ def parse_card(text: str, template: Template = TEMPLATE) -> CardDocument:
     _assign_sections(document, template)
     for item in document.fields:
         item.heading = _heading_at(headings, item.start)
-    return document
+    return document, tokens
 
 
 def _front_matter_length(lines: list[str]) -> int:
