@@ -21,10 +21,10 @@ from starlette.templating import Jinja2Templates
 from bmzcard.edit.form import build_form, dom_id, finding_target, is_control_id
 from bmzcard.edit.live import LiveView
 from bmzcard.edit.review import checklist_markdown
+from bmzcard.edit.saving import recorded_facts
 from bmzcard.edit.security import Guard
 from bmzcard.edit.session import EditorSession, Tab
 from bmzcard.errors import BmzcardError
-from bmzcard.outputs.provenance import read_sidecar
 from bmzcard.sources.readme import MAX_CARD_BYTES
 
 HERE = Path(__file__).parent
@@ -165,7 +165,7 @@ def _first(form: dict[str, list[str]], key: str) -> str:
 def _provenance(session: EditorSession) -> dict[str, tuple[str, str]]:
     """Each recorded fact's value and where it came from, in words, from the card's sidecar."""
     found = {}
-    for fact in read_sidecar(session.card).get("facts", []):
+    for fact in recorded_facts(session.card):
         if not isinstance(fact, dict) or "key" not in fact or "value" not in fact:
             continue
         words = []

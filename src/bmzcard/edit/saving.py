@@ -59,6 +59,12 @@ class SaveResult:
     conflict: str | None = None  # the card's text on disk, when saving was refused
 
 
+def recorded_facts(card: Path) -> list:
+    """The facts the card's sidecar records (JSON entries with key, value and sources); [] without one."""
+    facts = read_sidecar(card).get("facts", [])
+    return facts if isinstance(facts, list) else []
+
+
 def read_disk(card: Path) -> tuple[str, str]:
     """The card's text and the sha256 of its bytes ("" and the empty hash when it does not exist)."""
     if not card.exists():
