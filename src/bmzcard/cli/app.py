@@ -102,6 +102,10 @@ def _register() -> None:
         app.add_typer(group, name=name)
     app.command("package")(reports_errors(package.package))
 
+    from bmzcard.cli import edit
+
+    app.command("edit")(reports_errors(edit.edit))
+
 
 _register()
 
