@@ -119,10 +119,17 @@ def measure(
     card: Annotated[
         Optional[Path], typer.Option("--card", help="The card to fill (default: README.md beside the RDF).")
     ] = None,
+    allow_code: Annotated[
+        bool,
+        typer.Option("--allow-code", help="Allow timing pytorch_state_dict weights whose architecture is a Python "
+                     "file of the package: that file runs with your rights. Only for packages you trust."),
+    ] = False,
 ) -> None:
     """Measure a model package: parameters, file sizes, inference time and memory.
 
-    Parameters are counted in every weight file without running package code.
+    Parameters are counted in every weight file without running package code;
+    weights whose architecture is a Python file of the package are timed only
+    with `--allow-code`.
     Inference runs in a fresh process through bioimageio.core's prediction
     pipeline, as users run the model (pre- and postprocessing included), with a
     fixed thread count: one cold call timed alone, 3 warm-up calls, then
@@ -155,6 +162,7 @@ def measure(
         threads=threads or min(DEFAULT_THREADS, os.cpu_count() or 1),
         repeats=repeats,
         timing=not no_timing,
+        allow_code=allow_code,
     )
     _print(result)
     if json_out is not None:

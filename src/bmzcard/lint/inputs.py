@@ -83,14 +83,14 @@ def _discover_folder(folder: Path) -> list[Target]:
     raise BmzcardError("no model card or package in this folder", path=folder)
 
 
-def load(target: Target, *, online: bool = False) -> CardContext:
+def load(target: Target, *, online: bool = False, allow_code: bool = False) -> CardContext:
     """Read one target's card and RDF into a context; a `BmzcardError` when unreadable."""
     if target.kind == "card":
         path = Path(target.path)
         document = read_card(path)
         package = _package_of_card(path, target.rdf)
         rdf = read_raw(package) if package is not None else None
-        return CardContext(str(path), document, rdf=rdf, root=path.parent, online=online)
+        return CardContext(str(path), document, rdf=rdf, root=path.parent, online=online, allow_code=allow_code)
     package = open_package(target.path)
     rdf = read_raw(package)
     name = card_name(package, rdf)
@@ -103,9 +103,11 @@ def load(target: Target, *, online: bool = False) -> CardContext:
             package_files=frozenset(package.zip_sizes or ()),
             card_folder=str(PurePosixPath(name).parent),
             online=online,
+            allow_code=allow_code,
         )
     card_path = package.root / name
-    return CardContext(str(card_path), document, rdf=rdf, root=card_path.parent, online=online)
+    return CardContext(str(card_path), document, rdf=rdf, root=card_path.parent, online=online,
+                       allow_code=allow_code)
 
 
 def _package_of_card(card: Path, rdf: str | None) -> Package | None:

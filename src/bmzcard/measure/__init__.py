@@ -83,6 +83,17 @@ def _check_runtime(weight_format: str) -> None:
         raise BmzcardError(f"bmzcard cannot time {weight_format} weights", field="--weights")
 
 
+def _check_consent(descr, weight_format: str, allow_code: bool, package) -> None:
+    from bmzcard.errors import BmzcardError
+    from bmzcard.sources.rdf import CODE_CONSENT, package_code
+
+    code = package_code(descr, weight_format)
+    if code is not None and not allow_code:
+        raise BmzcardError(f"timing these weights imports the package's Python file {code}; {CODE_CONSENT} "
+                           "(or time other weights with --weights, or skip timing with --no-timing)",
+                           path=package.display(), field=f"weights.{weight_format}.architecture")
+
+
 def measure_package(
     package: Path,
     *,
@@ -91,6 +102,7 @@ def measure_package(
     threads: int = 1,
     repeats: int = 20,
     timing: bool = True,
+    allow_code: bool = False,
 ) -> Measurement:
     """Count parameters of every weight format and time one of them.
 
@@ -109,6 +121,9 @@ def measure_package(
         Timed calls.
     timing
         False to only count parameters and sizes.
+    allow_code
+        Allow timing weights whose architecture is a Python file of the package
+        (the user's consent, given on the command line); refused otherwise.
 
     Returns
     -------
@@ -130,6 +145,7 @@ def measure_package(
         if timing:
             chosen = _timing_format(list(files), weight_format)
             _check_runtime(chosen)
+            _check_consent(descr, chosen, allow_code, folder)
             measurement.inference.append(
                 time_inference(rdf, chosen, threads=threads, repeats=repeats, shapes=shapes)
             )
