@@ -6,7 +6,10 @@ tell whether package code was executed.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -43,6 +46,35 @@ def with_state_dict_weights(package: Path, marker: Path, keep_onnx: bool = True)
     (package / "rdf.yaml").write_text(rdf[:start] + weights + rdf[end:])
     (package / "arch.py").write_text(trap(marker) + "UNet = None\n")
     return package
+
+
+def run_bmzcard(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    """bmzcard in its own process: a crash (a segmentation fault) must not take the tests down with it."""
+    import bmzcard
+
+    environment = dict(os.environ, **(env or {}))
+    source = str(Path(bmzcard.__file__).resolve().parents[1])
+    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [source, environment.get("PYTHONPATH")]))
+    environment["COLUMNS"] = "400"  # one line stays one line
+    return subprocess.run([sys.executable, "-m", "bmzcard", *args], cwd=cwd, env=environment,
+                          capture_output=True, text=True, timeout=600)
+
+
+def assert_one_line_error(done, names: str | Path) -> None:
+    """Exit 2, one line naming the file, no traceback.
+
+    Commands print that line alone on stderr; `check` prints an unreadable card
+    or package in its report on stdout (followed by the report's count line).
+    """
+    assert done.returncode == 2, (done.returncode, done.stdout, done.stderr)
+    assert "Traceback" not in done.stdout + done.stderr
+    if done.args[3] == "check" and not done.stderr:  # an unreadable card or package: in the report
+        lines = [line for line in done.stdout.splitlines() if str(names) in line]
+        assert len(lines) == 1 and "1 unreadable" in done.stdout and not done.stderr, done.stdout
+        return
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and not done.stdout, (done.stdout, done.stderr)
+    assert str(names) in lines[0], lines
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bmzcard.errors import BmzcardError
+from bmzcard.sources.limits import check_yaml_nesting
 from bmzcard.sources.package import MAX_RDF_BYTES, Package
 
 MAX_EXPANDED_NODES = 200_000
@@ -47,6 +48,7 @@ def parse_raw(content: bytes, where: str) -> dict[str, Any]:
         document = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise BmzcardError(f"not UTF-8 text (byte {error.start})", path=where) from None
+    check_yaml_nesting(document, where)  # before the C parser, which would recurse until it crashes
     yaml = YAML(typ="safe")  # the C parser where ruamel.yaml.clib is installed
     try:
         if "&" in document or "*" in document:  # anchors or aliases: count the expansion first

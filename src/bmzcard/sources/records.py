@@ -7,11 +7,11 @@ with `bmzcard track --training` fills Environmental Impact and Training time.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from bmzcard.errors import BmzcardError
 from bmzcard.facts import Fact
+from bmzcard.sources.limits import load_json
 
 TRACK_RECORD = "bmzcard-track.json"
 MAX_RECORD_BYTES = 5_000_000
@@ -32,12 +32,12 @@ def facts_from_record(path: Path) -> list[Fact]:
     """The card facts a record gives; a clear error for anything else."""
     try:
         if path.stat().st_size > MAX_RECORD_BYTES:
-            raise BmzcardError("too large for a bmzcard record", path=path)
-        content = json.loads(path.read_text(encoding="utf-8"))
+            raise BmzcardError(f"larger than the {MAX_RECORD_BYTES:,} bytes a bmzcard record may have", path=path)
+        content = load_json(path.read_text(encoding="utf-8"), path)
     except OSError as error:
         raise BmzcardError(f"cannot read: {error.strerror}", path=path) from None
-    except ValueError as error:
-        raise BmzcardError(f"not JSON: {error}", path=path) from None
+    except UnicodeDecodeError as error:
+        raise BmzcardError(f"not UTF-8 text (byte {error.start})", path=path) from None
     if not isinstance(content, dict):
         raise BmzcardError("not a record of bmzcard measure, track or carbon", path=path)
     try:
