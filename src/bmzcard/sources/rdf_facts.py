@@ -12,8 +12,20 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from typing import Any, Iterable
+from urllib.parse import quote
 
-from bmzcard.facts import Fact, FactSet, Provenance, from_rdf
+from bmzcard.facts import (
+    Fact,
+    FactSet,
+    Provenance,
+    from_rdf,
+    md_code,
+    md_file_link,
+    md_link,
+    md_prose,
+    md_text,
+    safe_url,
+)
 from bmzcard.measure.facts import format_bytes
 from bmzcard.sources.package import Package
 from bmzcard.sources.rdf import AXIS_LETTER_TYPES
@@ -103,12 +115,12 @@ def _bioimageio_config(description: Any, raw: dict | None) -> Any:
 
 
 def _text(value: Any) -> str:
-    return " ".join(str(value).split()) if value is not None else ""
+    """Author text as literal Markdown on one line (see `bmzcard.facts.md_text`)."""
+    return md_text(value)
 
 
 def _link(url: Any, text: Any = None) -> str:
-    url = str(url)
-    return f"[{_text(text) or url}]({url})"
+    return md_link(url, text)
 
 
 def _bullets(items: Iterable[str]) -> str:
@@ -127,7 +139,7 @@ def _kwargs_text(kwargs: Any) -> str:
         kwargs = kwargs.model_dump(exclude_none=True)
     if not isinstance(kwargs, dict) or not kwargs:
         return ""
-    return ", ".join(f"{k}={_plain(v)}" for k, v in kwargs.items())
+    return md_text(", ".join(f"{k}={_plain(v)}" for k, v in kwargs.items()))
 
 
 def _plain(value: Any) -> str:
@@ -149,20 +161,20 @@ def _title(description, package: Package, card_dir, tags: list[str], raw: dict) 
     sources = [Provenance("rdf", "description")]
     meta = []
     if getattr(description, "version", None) is not None:
-        meta.append(f"version {description.version}")
+        meta.append(f"version {md_text(description.version)}")
         sources.append(Provenance("rdf", "version"))
     if getattr(description, "id", None):
-        meta.append(f"bioimage.io id `{description.id}`")
+        meta.append(f"bioimage.io id {md_code(description.id)}")
         sources.append(Provenance("rdf", "id"))
     if tags:
-        meta.append("tags: " + ", ".join(f"`{t}`" for t in tags))
+        meta.append("tags: " + ", ".join(md_code(t) for t in tags))
         sources.append(Provenance("rdf", "tags"))
     if meta:
         lines += ["", meta[0][0].upper() + meta[0][1:] + "".join(f" · {m}" for m in meta[1:])]
     for index, cover in enumerate(getattr(description, "covers", None) or []):
         target = package_link(cover, package, card_dir)
         if target:
-            lines += ["", f"![cover image {index + 1} of {description.name}]({target})"]
+            lines += ["", _image(target, md_text(f"cover image {index + 1} of {description.name}"))]
             sources.append(Provenance("file", _source_text(cover)))
     facts.append(Fact("title", "\n".join(lines).strip(), tuple(sources)))
     return facts
@@ -173,9 +185,9 @@ def _person(person: Any) -> str:
     if getattr(person, "affiliation", None):
         parts.append(_text(person.affiliation))
     if getattr(person, "orcid", None):
-        parts.append(_link(f"https://orcid.org/{person.orcid}", f"ORCID {person.orcid}"))
+        parts.append(_link(f"https://orcid.org/{quote(str(person.orcid), safe='')}", f"ORCID {person.orcid}"))
     if getattr(person, "github_user", None):
-        parts.append(_link(f"https://github.com/{person.github_user}", f"@{person.github_user}"))
+        parts.append(_link(f"https://github.com/{quote(str(person.github_user), safe='')}", f"@{person.github_user}"))
     return ", ".join(parts)
 
 
@@ -216,10 +228,10 @@ def _model_type(description, config, tags: list[str]) -> list[Fact]:
         return [from_rdf("model_description.model_type", _text(architecture_type), "config.bioimageio.architecture_type")]
     callable_name = _architecture_callable(description)
     if callable_name:
-        return [from_rdf("model_description.model_type", f"`{callable_name}`", "weights.pytorch_state_dict.architecture")]
+        return [from_rdf("model_description.model_type", md_code(callable_name), "weights.pytorch_state_dict.architecture")]
     matches = _matching_tags(tags, _ARCHITECTURE_TAGS)
     if matches:
-        return [from_rdf("model_description.model_type", ", ".join(matches), "tags", detail="architecture tags")]
+        return [from_rdf("model_description.model_type", md_text(", ".join(matches)), "tags", detail="architecture tags")]
     return []
 
 
@@ -230,7 +242,7 @@ def _architecture_callable(description) -> str | None:
     architecture = getattr(weights, "architecture", None)
     name = getattr(architecture, "callable", None)
     if name is None:
-        return _text(architecture) or None
+        return " ".join(str(architecture).split()) or None
     module = getattr(architecture, "import_from", None)
     return f"{module}.{name}" if module else str(name)
 
@@ -250,10 +262,10 @@ def _license(description) -> list[Fact]:
     if license_id is None:
         return []
     if not isinstance(license_id, str):  # a license file
-        return [from_rdf("model_description.license", f"see [{_source_text(license_id)}]({_source_text(license_id)})", "license")]
+        return [from_rdf("model_description.license", f"see {md_file_link(_source_text(license_id))}", "license")]
     known = _spdx().get(str(license_id).lower())
     if known is None:
-        return [from_rdf("model_description.license", f"`{license_id}` (not an SPDX identifier)", "license")]
+        return [from_rdf("model_description.license", f"{md_code(license_id)} (not an SPDX identifier)", "license")]
     spdx_id, name, reference = known
     return [from_rdf("model_description.license", f"[{name}]({reference}) (SPDX: `{spdx_id}`)", "license")]
 
@@ -264,7 +276,7 @@ def _sources(description) -> list[Fact]:
     if parent is not None:
         parent_id = _get(parent, "id") or parent
         version = _get(parent, "version")
-        text = f"`{parent_id}`" + (f" (version {version})" if version else "")
+        text = md_code(parent_id) + (f" (version {md_text(version)})" if version else "")
         facts.append(from_rdf("model_description.finetuned_from", text, "parent"))
     if getattr(description, "git_repo", None):
         facts.append(from_rdf("model_sources.repository", _link(description.git_repo), "git_repo"))
@@ -274,7 +286,7 @@ def _sources(description) -> list[Fact]:
     for index, cite in enumerate(getattr(description, "cite", None) or []):
         text = _text(cite.text)
         if getattr(cite, "doi", None):
-            citations.append((f"{text}, DOI: {_link(f'https://doi.org/{cite.doi}', cite.doi)}", index))
+            citations.append((f"{text}, DOI: {_link(f'https://doi.org/{quote(str(cite.doi))}', cite.doi)}", index))
         elif getattr(cite, "url", None):
             citations.append((f"{text}, {_link(cite.url)}", index))
         else:
@@ -306,12 +318,13 @@ def _task(description, config, tags: list[str]) -> list[Fact]:
     ):
         value = authored(config, name)
         if value:
-            text = ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else _text(value)
+            text = md_text(", ".join(map(str, value)) if isinstance(value, (list, tuple)) else value)
             facts.append(from_rdf(key, text, path))
         elif matches := _matching_tags(tags, vocabulary):
-            facts.append(from_rdf(key, ", ".join(matches), "tags", detail=f"{name} tags"))
+            facts.append(from_rdf(key, md_text(", ".join(matches)), "tags", detail=f"{name} tags"))
     if techniques := _matching_tags(tags, _TECHNIQUE_TAGS):
-        facts.append(from_rdf("task_details.imaging_technique", ", ".join(techniques), "tags", detail="technique tags"))
+        facts.append(from_rdf("task_details.imaging_technique", md_text(", ".join(techniques)), "tags",
+                              detail="technique tags"))
     return facts
 
 
@@ -347,7 +360,7 @@ def _channel_text(tensor: Any) -> str:
         if _axis_type(axis) == "channel":
             names = getattr(axis, "channel_names", None)
             if names:
-                return f"{len(names)} channel{'s' if len(names) != 1 else ''} ({', '.join(map(str, names))})"
+                return f"{len(names)} channel{'s' if len(names) != 1 else ''} ({md_text(', '.join(map(str, names)))})"
     return ""
 
 
@@ -391,7 +404,7 @@ def _range_text(tensor: Any) -> str:
 def _range_of(data: Any) -> str:
     values = getattr(data, "values", None)
     if values is not None:
-        return "values " + ", ".join(map(str, values))
+        return "values " + md_text(", ".join(map(str, values)))
     low, high = getattr(data, "range", (None, None))
     text = _interval(low, high)
     unit, scale = getattr(data, "unit", None), getattr(data, "scale", 1.0)
@@ -422,14 +435,14 @@ def _tensor_table(tensors: list[Any], kind: str, package: Package, card_dir) -> 
     rows = ["| id | axes (size, halo) | dtype | data range | description |", "|---|---|---|---|---|"]
     samples = []
     for tensor in tensors:
-        description = _text(getattr(tensor, "description", "")).replace("|", "\\|")
-        rows.append(
-            f"| `{_tensor_id(tensor)}` | {_axes_text(tensor)} | {_dtype(tensor)} | {_range_text(tensor)} | {description} |"
-        )
+        # dtype and range are the spec's types and numbers; ids, names and the description are the author's
+        cells = [md_text(_axes_text(tensor)), _dtype(tensor), _range_text(tensor),
+                 md_text(getattr(tensor, "description", ""))]
+        rows.append(f"| {md_code(_tensor_id(tensor), in_table=True)} | " + " | ".join(cells) + " |")
         sample = getattr(tensor, "sample_tensor", None)
         target = package_link(sample, package, card_dir) if sample is not None else None
         if target and _source_text(sample).lower().endswith((".png", ".jpg", ".jpeg", ".gif", ".svg")):
-            samples.append(f"![sample {kind} `{_tensor_id(tensor)}`]({target})")
+            samples.append(_image(target, f"sample {kind} {md_code(_tensor_id(tensor))}"))
     return "\n".join(rows + (["", *samples] if samples else []))
 
 
@@ -438,7 +451,7 @@ def _steps(tensor: Any, attribute: str) -> list[str]:
     for op in getattr(tensor, attribute, None) or []:
         name = getattr(op, "id", None) or getattr(op, "name", None)
         kwargs = _kwargs_text(getattr(op, "kwargs", None))
-        steps.append(f"`{name}`" + (f" ({kwargs})" if kwargs else ""))
+        steps.append(md_code(name) + (f" ({kwargs})" if kwargs else ""))
     return steps
 
 
@@ -458,7 +471,7 @@ def _tensor_facts(description, package: Package, card_dir) -> list[Fact]:
         parts = []
         for axis in _axes(first):
             if _axis_type(axis) == kind and getattr(axis, "unit", None):
-                parts.append(f"{axis.id}: {axis.scale:g} {axis.unit}")
+                parts.append(md_text(f"{axis.id}: {axis.scale:g} {axis.unit}"))
         if parts:
             facts.append(from_rdf(f"task_details.{key}", " per pixel, ".join(parts) + " per pixel"
                                   if kind == "space" else ", ".join(parts) + " per frame", "inputs[0].axes"))
@@ -468,10 +481,10 @@ def _tensor_facts(description, package: Package, card_dir) -> list[Fact]:
 def _direct_use(inputs: list[Any], outputs: list[Any]) -> Fact:
     lines = ["Apply the model without fine-tuning to images like its test data:"]
     for tensor in inputs:
-        lines.append(f"- input `{_tensor_id(tensor)}`: {dimensionality(tensor)} "
+        lines.append(f"- input {md_code(_tensor_id(tensor))}: {dimensionality(tensor)} "
                      + ", ".join(filter(None, [_channel_text(tensor), _text(getattr(tensor, 'description', ''))])))
     for tensor in outputs:
-        lines.append(f"- output `{_tensor_id(tensor)}`: " + (_text(getattr(tensor, "description", "")) or dimensionality(tensor)))
+        lines.append(f"- output {md_code(_tensor_id(tensor))}: " + (_text(getattr(tensor, "description", "")) or dimensionality(tensor)))
     lines += ["", "The preprocessing listed under Training Procedure is part of the model and applied automatically "
               "by bioimage.io consumer software; see Technical Specifications for shapes and sample images, and "
               "How to Get Started for code."]
@@ -489,7 +502,7 @@ def _training(description, config) -> list[Fact]:
         dataset_id = _get(data, "id")
         name = _get(data, "name")
         if dataset_id:
-            text = f"bioimage.io dataset `{dataset_id}`"
+            text = f"bioimage.io dataset {md_code(dataset_id)}"
         else:
             source = _get(data, "source")
             text = _text(name or "inline dataset description") + (f", {_link(source)}" if source else "")
@@ -514,7 +527,7 @@ def _training(description, config) -> list[Fact]:
         value = authored(training, name)
         if value:
             kwargs = _kwargs_text(authored(training, f"{name}_kwargs"))
-            text = f"`{value}`" + (f" with {kwargs}" if kwargs else "")
+            text = md_code(value) + (f" with {kwargs}" if kwargs else "")
             facts.append(from_rdf(f"training_hyperparameters.{key}", text, f"config.bioimageio.training.{name}"))
             if name == "loss_function":
                 facts.append(from_rdf("model_architecture_and_objective.objective_function", text,
@@ -526,14 +539,14 @@ def _training(description, config) -> list[Fact]:
     steps = []
     training_preprocessing = authored(training, "training_preprocessing")
     if training_preprocessing:
-        steps.append(str(training_preprocessing).strip())
+        steps.append(md_prose(training_preprocessing))
     inference_steps = []
     for tensor in description.inputs:
         if pre := _steps(tensor, "preprocessing"):
-            inference_steps.append(f"- input `{_tensor_id(tensor)}`: " + " → ".join(pre))
+            inference_steps.append(f"- input {md_code(_tensor_id(tensor))}: " + " → ".join(pre))
     for tensor in description.outputs:
         if post := _steps(tensor, "postprocessing"):
-            inference_steps.append(f"- output `{_tensor_id(tensor)}` (postprocessing): " + " → ".join(post))
+            inference_steps.append(f"- output {md_code(_tensor_id(tensor))} (postprocessing): " + " → ".join(post))
     if inference_steps:
         steps += ["", "Applied by bioimage.io consumer software at inference time, as declared in the RDF:",
                   *inference_steps]
@@ -546,7 +559,7 @@ def _training(description, config) -> list[Fact]:
     architecture_type = authored(config, "architecture_type")
     callable_name = _architecture_callable(description)
     if architecture or architecture_type or callable_name:
-        text = " — ".join(filter(None, [_text(architecture_type), f"`{callable_name}`" if callable_name else "",
+        text = " — ".join(filter(None, [_text(architecture_type), md_code(callable_name) if callable_name else "",
                                          _text(architecture)]))
         for key in ("training_hyperparameters.architecture", "model_architecture_and_objective.architecture"):
             facts.append(from_rdf(key, text, "config.bioimageio.architecture_description"))
@@ -582,19 +595,19 @@ def _weights(description, package: Package, config) -> list[Fact]:
         version = next((getattr(weights, v) for v in _VERSION_FIELDS if getattr(weights, v, None) is not None), None)
         label = FRAMEWORK_NAMES.get(name, name)
         if version is not None:
-            label += f" opset {version}" if name == "onnx" else f" {version}"
+            label += f" opset {md_text(version)}" if name == "onnx" else f" {md_text(version)}"
         parent = getattr(weights, "parent", None)
-        label += f" (converted from {parent})" if parent else " (training framework)"
+        label += f" (converted from {md_text(parent)})" if parent else " (training framework)"
         frameworks.append(label)
         sources.append(Provenance("rdf", f"weights.{name}"))
         source = _source_text(weights)
         size = package.file_size(source) if not source.startswith(("http://", "https://")) else None
         if size is not None:
             total += size
-            sizes.append(f"{FRAMEWORK_NAMES.get(name, name)}: {format_bytes(size, digits=2)} (`{source}`)")
+            sizes.append(f"{FRAMEWORK_NAMES.get(name, name)}: {format_bytes(size, digits=2)} ({md_code(source)})")
             sources.append(Provenance("file", source, detail=f"{size} bytes"))
         else:
-            sizes.append(f"{FRAMEWORK_NAMES.get(name, name)}: `{source}` (size unknown: file not in the package)")
+            sizes.append(f"{FRAMEWORK_NAMES.get(name, name)}: {md_code(source)} (size unknown: file not in the package)")
     facts = []
     framework_text = "; ".join(frameworks)
     facts.append(Fact("training_hyperparameters.framework", framework_text, tuple(sources[:1] + sources[1:])))
@@ -613,7 +626,7 @@ def _weights(description, package: Package, config) -> list[Fact]:
     for name, weights in _weight_formats(description):
         dependencies = getattr(weights, "dependencies", None)
         if dependencies is not None:
-            libraries.append(f"{FRAMEWORK_NAMES.get(name, name)}: environment in `{_source_text(dependencies)}`")
+            libraries.append(f"{FRAMEWORK_NAMES.get(name, name)}: environment in {md_code(_source_text(dependencies))}")
     if libraries:
         facts.append(from_rdf("software_dependencies.libraries", "; ".join(libraries), "weights.*.dependencies"))
     facts.append(
@@ -656,7 +669,7 @@ def _card_sections(config) -> list[Fact]:
     facts = []
     out_of_scope = authored(config, "out_of_scope_use")
     if out_of_scope:
-        facts.append(from_rdf("out_of_scope_use", str(out_of_scope).strip(), "config.bioimageio.out_of_scope_use"))
+        facts.append(from_rdf("out_of_scope_use", md_prose(out_of_scope), "config.bioimageio.out_of_scope_use"))
     funded_by = authored(config, "funded_by")
     if funded_by:
         facts.append(from_rdf("model_description.funded_by", _text(funded_by), "config.bioimageio.funded_by"))
@@ -665,7 +678,7 @@ def _card_sections(config) -> list[Fact]:
                       ("recommendations", "recommendations")):
         value = authored(risks, name)
         if value:
-            facts.append(from_rdf(key, str(value).strip(), f"config.bioimageio.bias_risks_limitations.{name}"))
+            facts.append(from_rdf(key, md_prose(value), f"config.bioimageio.bias_risks_limitations.{name}"))
     return facts
 
 
@@ -683,15 +696,15 @@ def _evaluations(config) -> list[Fact]:
             dataset = _get(evaluation, "dataset_id")
             source = _get(evaluation, "dataset_source")
             role = _get(evaluation, "dataset_role")
-            sources.append((_link(source, dataset) if source else f"`{dataset}`") + f" (dataset role: {role})")
+            sources.append((_link(source, dataset) if source else md_code(dataset)) + f" (dataset role: {md_text(role)})")
             sizes.append(f"{_get(evaluation, 'sample_count')} evaluated samples")
-            factors += [f"**{f}**: {_text(l)}" for f, l in zip(_get(evaluation, "evaluation_factors") or [],
+            factors += [f"**{_text(f)}**: {_text(l)}" for f, l in zip(_get(evaluation, "evaluation_factors") or [],
                                                                  _get(evaluation, "evaluation_factors_long") or [])]
-            metrics += [f"**{m}**: {_text(l)}" for m, l in zip(_get(evaluation, "metrics") or [],
+            metrics += [f"**{_text(m)}**: {_text(l)}" for m, l in zip(_get(evaluation, "metrics") or [],
                                                                 _get(evaluation, "metrics_long") or [])]
             tables.append(results_table(evaluation))
             if _get(evaluation, "results_summary"):
-                summaries.append(str(_get(evaluation, "results_summary")).strip())
+                summaries.append(md_prose(_get(evaluation, "results_summary")))
         facts += [
             Fact("testing_data.source", "; ".join(sources), where),
             Fact("testing_data.size", "; ".join(sizes), where),
@@ -706,7 +719,7 @@ def _evaluations(config) -> list[Fact]:
             dataset = _get(evaluation, "dataset_id")
             source = _get(evaluation, "dataset_source")
             blocks.append(
-                f"On {_link(source, dataset) if source else dataset} "
+                f"On {_link(source, dataset) if source else _text(dataset)} "
                 f"({_get(evaluation, 'sample_count')} samples, independent data):\n\n" + results_table(evaluation)
             )
         facts.append(Fact("validation_on_external_data", "\n\n".join(blocks),
@@ -717,9 +730,9 @@ def _evaluations(config) -> list[Fact]:
 def results_table(evaluation: Any) -> str:
     """The template's results table: one row per metric, one column per factor."""
     factors = [str(f) for f in _get(evaluation, "evaluation_factors") or []]
-    rows = ["| Metric | " + " | ".join(factors) + " |", "|" + "---|" * (len(factors) + 1)]
+    rows = ["| Metric | " + " | ".join(map(md_text, factors)) + " |", "|" + "---|" * (len(factors) + 1)]
     for metric, results in zip(_get(evaluation, "metrics") or [], _get(evaluation, "results") or []):
-        rows.append(f"| {metric} | " + " | ".join(_text(r) for r in results) + " |")
+        rows.append(f"| {md_text(metric)} | " + " | ".join(_text(r) for r in results) + " |")
     return "\n".join(rows)
 
 
@@ -738,7 +751,9 @@ def _environmental_impact(config) -> list[Fact]:
 
 
 def _get_started(description, package: Package, card_dir) -> list[Fact]:
+    import json
     import os
+    import shlex
 
     model_id = getattr(description, "id", None)
     if model_id:
@@ -749,23 +764,31 @@ def _get_started(description, package: Package, card_dir) -> list[Fact]:
         source = source.replace(os.sep, "/")
     inputs = [_tensor_id(t) for t in description.inputs]
     outputs = [_tensor_id(t) for t in description.outputs]
-    input_args = ", ".join(f'"{tensor}": "{tensor}.npy"' for tensor in inputs)
+    # author strings as Python and shell literals, inside fences no backtick run of theirs can close
+    literal = json.dumps
+    input_args = ", ".join(f"{literal(tensor)}: {literal(tensor + '.npy')}" for tensor in inputs)
+    python = [
+        "from bioimageio.core import predict",
+        "",
+        f"sample = predict(model={literal(source)}, inputs={{{input_args}}})",
+        *[f"{tensor if tensor.isidentifier() else 'output'} = sample.members[{literal(tensor)}].data.to_numpy()"
+          for tensor in outputs],
+    ]
+    shell = [f"bioimageio test {shlex.quote(source)}",
+             f'bioimageio predict --inputs "{{input_id}}.npy" {shlex.quote(source)}']
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", "\n".join(python + shell))), default=0))
     lines = [
         "Install `bioimageio.core` (`pip install bioimageio.core`), then in Python:",
         "",
-        "```python",
-        "from bioimageio.core import predict",
-        "",
-        f'sample = predict(model="{source}", inputs={{{input_args}}})',
-        *[f'{tensor} = sample.members["{tensor}"].data.to_numpy()' for tensor in outputs],
-        "```",
+        f"{fence}python",
+        *python,
+        fence,
         "",
         "or on the command line (test the model on its own test tensors, then predict `<input id>.npy`):",
         "",
-        "```bash",
-        f"bioimageio test {source}",
-        f'bioimageio predict --inputs "{{input_id}}.npy" {source}',
-        "```",
+        f"{fence}bash",
+        *shell,
+        fence,
     ]
     return [Fact("how_to_get_started", "\n".join(lines), (Provenance("rdf", "id" if model_id else "rdf path"),
                                                           Provenance("rdf", "inputs[*].id"),
@@ -780,6 +803,14 @@ def _source_text(file_descr: Any) -> str:
     return str(source)
 
 
+def _image(target: str, alt: str) -> str:
+    """An image (`alt`: Markdown) from a web address (http/https only) or a package file."""
+    if target.startswith(("http://", "https://")):
+        url = safe_url(target)
+        return f"![{alt}]({url})" if url else alt
+    return md_file_link(target, alt, image=True)
+
+
 def package_link(file_descr: Any, package: Package, card_dir) -> str | None:
     """A link to a package file usable from the card, or None when it cannot be embedded."""
     import os
@@ -790,6 +821,8 @@ def package_link(file_descr: Any, package: Package, card_dir) -> str | None:
     if package.is_zip or not package.has_file(source):
         return None
     target = package.root / source
+    if not target.resolve().is_relative_to(package.root.resolve()):  # `../`, or a link out of the package
+        return None
     if card_dir is None:
         return source
     return os.path.relpath(target, card_dir).replace(os.sep, "/")
