@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bmzcard.errors import BmzcardError
-from bmzcard.generate import generate_card
+from bmzcard.outputs.card import generate_card
 from bmzcard.outputs.provenance import sidecar_path
 from bmzcard.sources.readme import parse_card
 from bmzcard.template import TEMPLATE

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from bmzcard.errors import BmzcardError
 from bmzcard.measure import count_parameters, measure_package, measurement_facts
-from bmzcard.measure.torch_archive import UnsafeArchiveError, read_archive
+from bmzcard.sources.torch_archive import UnsafeArchiveError, read_archive
 
 SHARED = Path(os.environ.get("BMZCARD_SHARED", Path(__file__).resolve().parents[1] / ".." / "shared"))
 UNET = SHARED / "bmz" / "packages" / "unet2d_nuclei_broad"

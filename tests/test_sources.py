@@ -10,7 +10,7 @@ import zipfile
 import pytest
 
 from bmzcard.errors import BmzcardError
-from bmzcard.generate import generate_card
+from bmzcard.outputs.card import generate_card
 from bmzcard.sources.package import open_package
 from bmzcard.sources.rdf import MAX_EXPANDED_NODES, read_raw
 from bmzcard.sources.readme import read_card

@@ -9,7 +9,8 @@ from ruamel.yaml import YAML
 
 from bmzcard.errors import BmzcardError
 from bmzcard.evaluate.aggregate import summarize
-from bmzcard.evaluate.card import card_facts, evaluation_entry, rdf_text_with
+from bmzcard.evaluate.card import card_facts, evaluation_entry
+from bmzcard.outputs.evaluation import rdf_text_with
 from bmzcard.evaluate.pipeline import ImageResult
 from bmzcard.example import package_path
 from bmzcard.sources.package import open_package

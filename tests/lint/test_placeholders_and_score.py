@@ -89,7 +89,7 @@ def test_guidance_pasted_under_another_heading_is_still_guidance():
 
 def test_generated_card_has_no_placeholder_errors_beyond_what_the_rdf_cannot_give(unet2d, tmp_path):
     """`bmzcard generate` fills what the RDF gives; every placeholder error left is in its TODO list."""
-    from bmzcard.generate import generate_card
+    from bmzcard.outputs.card import generate_card
     from bmzcard.lint.engine import check_card
     from bmzcard.sources.rdf import read_raw
     from bmzcard.lint.registry import selected

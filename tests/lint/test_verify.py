@@ -9,9 +9,9 @@ import shutil
 from typer.testing import CliRunner
 
 from bmzcard.cli.app import app
-from bmzcard.evaluate import evaluate_example
+from bmzcard.demo import evaluate_example
 from bmzcard.example import package_path
-from bmzcard.generate import generate_card
+from bmzcard.outputs.card import generate_card
 
 runner = CliRunner()
 

@@ -47,12 +47,12 @@ def test_settings_nested_deep_are_one_line(example, tmp_path):
 
 
 def test_an_unexpected_exception_is_one_line_exit_2_and_a_traceback_only_with_debug(example, monkeypatch):
-    import bmzcard.generate
+    import bmzcard.api
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr(bmzcard.generate, "generate_card", broken)
+    monkeypatch.setattr(bmzcard.api, "generate", broken)
     result = runner.invoke(app, ["generate", str(example)])
     assert result.exit_code == 2
     assert result.output.strip() == ("internal error: ZeroDivisionError: a bug; run with --debug for the "

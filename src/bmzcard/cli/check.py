@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from bmzcard.errors import EXIT_BAD_INPUT, EXIT_FINDINGS, BmzcardError
+from bmzcard.errors import EXIT_BAD_INPUT, EXIT_FINDINGS
 from bmzcard.lint.formats import OutputFormat
 
 
@@ -75,22 +75,16 @@ def check(
     - `bmzcard check models/ --format sarif -o bmzcard.sarif`
     - `bmzcard check README.md --select P --ignore P005 --fix`
     """
+    from bmzcard.api import check_reports, select_rules
     from bmzcard.lint.config import load_config
-    from bmzcard.lint.engine import check_targets
     from bmzcard.lint.formats import render
     from bmzcard.lint.inputs import discover
-    from bmzcard.lint.registry import selected
 
     config = load_config()
     fmt = output_format or OutputFormat(config.format or "text")
-    entries = selected(_codes(select) or config.select, (_codes(ignore) or []) + list(config.ignore))
+    entries = select_rules(_codes(select) or config.select, (_codes(ignore) or []) + list(config.ignore),
+                           verify=verify)
     use_network = config.online if online is None else online
-    if verify:
-        from bmzcard.lint.registry import BY_CODE
-        from bmzcard.lint.verify import VERIFY_CODE
-
-        if BY_CODE[VERIFY_CODE] not in entries:
-            entries.append(BY_CODE[VERIFY_CODE])
     targets = discover(paths, rdf)
     if fix:
         from bmzcard.lint.fix import fix_targets
@@ -98,14 +92,13 @@ def check(
         # The diff joins a text report on stdout; beside a machine-read report it goes to stderr.
         fix_targets(targets, show=sys.stdout if fmt is OutputFormat.TEXT and output is None else sys.stderr)
     with _Progress(len(targets)) as advance:
-        reports = check_targets(targets, entries, online=use_network, allow_code=allow_code, jobs=jobs,
-                                progress=advance)
+        reports = check_reports(paths, entries, rdf=rdf, online=use_network, allow_code=allow_code,
+                                jobs=jobs, progress=advance)
     text = render(fmt, reports, entries)
     if output is not None:
-        try:
-            output.write_text(text + "\n", encoding="utf-8")
-        except OSError as error:
-            raise BmzcardError(f"cannot write the report: {error.strerror}", path=output) from None
+        from bmzcard.outputs.files import atomic_write
+
+        atomic_write(output, text + "\n")
     else:
         typer.echo(text)
     if any(r.error is not None for r in reports):

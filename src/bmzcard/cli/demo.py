@@ -23,11 +23,10 @@ def demo(
     modified); its README.md card is generated there, evaluated on the bundled
     data (two SNR levels), measured on this machine, and finally checked.
     """
+    from bmzcard.api import generate, measure
     from bmzcard.cli.app import stdout
-    from bmzcard.evaluate import evaluate_example
+    from bmzcard.demo import evaluate_example
     from bmzcard.example import package_path
-    from bmzcard.generate import generate_card, write_measurements
-    from bmzcard.measure import measure_package
 
     source = package_path()
     target = out / source.name
@@ -38,7 +37,7 @@ def demo(
     shutil.copytree(source, target)
 
     stdout.rule("1/4 generate: the card from rdf.yaml")
-    report = generate_card(target, force=True)
+    report = generate(target, force=True)
     stdout.print(f"{len(report.written)} values filled from the package, {len(report.todo)} fields left as TODO")
 
     stdout.rule("2/4 evaluate: the model on 8 labelled images at two SNR levels")
@@ -47,8 +46,7 @@ def demo(
                  f"({len(evaluation.results)} images, task {evaluation.task})")
 
     stdout.rule("3/4 measure: parameters, sizes, inference time and memory")
-    measurement = measure_package(target, timing=timing, threads=1)
-    write_measurements(target, measurement.to_json())
+    measure(target, timing=timing, threads=1, write_card=True)
     stdout.print("Speeds, Sizes, Times and Hardware Requirements filled from measurements")
     stdout.print("Environmental Impact: hardware and hours come from the RDF; Compute Region and Carbon Emitted "
                  "stay TODO, because bmzcard never guesses where a model was trained. With a region: "
@@ -67,12 +65,11 @@ def demo(
 
 def _check(card: Path) -> None:
     """Print the linter's text report for the card (findings and score); findings are not a failure here."""
+    from bmzcard.api import check_reports
     from bmzcard.cli.app import stdout
-    from bmzcard.lint.engine import check_targets
     from bmzcard.lint.formats import OutputFormat, render
-    from bmzcard.lint.inputs import discover
     from bmzcard.lint.registry import active_entries
 
     entries = active_entries()
-    reports = check_targets(discover([card]), entries)
+    reports = check_reports([card], entries)
     stdout.print(render(OutputFormat.TEXT, reports, entries), highlight=False, markup=False, soft_wrap=True)

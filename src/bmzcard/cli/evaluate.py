@@ -155,9 +155,9 @@ def evaluate(
     )
     from rich.table import Table
 
+    from bmzcard.api import evaluate as run_evaluation
     from bmzcard.cli.app import stderr, stdout
     from bmzcard.evaluate import EvaluateOptions
-    from bmzcard.evaluate import evaluate as run_evaluation
     from bmzcard.evaluate.aggregate import OVERALL
     from bmzcard.evaluate.card import format_cell
 

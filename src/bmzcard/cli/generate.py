@@ -54,12 +54,14 @@ def generate(
 
         bmzcard generate my_model/ --record measure.json --record carbon.json
     """
+    from bmzcard.api import generate as generate_card
     from bmzcard.cli.app import stderr, stdout
-    from bmzcard.generate import generate_card
 
     to_stdout = output is not None and str(output) == "-"
-    report = generate_card(source, None if to_stdout else output, force=force, to_stdout=to_stdout,
-                           records=record or ())
+    if to_stdout:  # a fresh card, written nowhere
+        report = generate_card(source, force=True, records=record or (), write=False)
+    else:
+        report = generate_card(source, output, force=force, records=record or ())
     if to_stdout:
         typer.echo(report.text, nl=False)
         return

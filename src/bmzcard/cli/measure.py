@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from bmzcard.outputs.files import write_json
-
-# Threads used unless told otherwise: a fixed number, fewer on smaller machines.
-DEFAULT_THREADS = 4
+from bmzcard.api import DEFAULT_THREADS
 
 
 def parse_shapes(values: list[str], input_ids: list[str]) -> dict[str, list[int]]:
@@ -56,7 +52,7 @@ def _print(measurement) -> None:
     from rich.table import Table
 
     from bmzcard.cli.app import stdout
-    from bmzcard.measure.facts import format_bytes
+    from bmzcard.units import format_bytes
 
     sizes = Table("weights", "file", "size", "parameters", "buffers", title=f"{measurement.model_name}: sizes")
     for w in measurement.weights:
@@ -146,7 +142,7 @@ def measure(
 
     - `bmzcard measure path/to/package --write-card`
     """
-    from bmzcard.measure import measure_package
+    from bmzcard.api import measure as measure_package
 
     shapes = None
     if shape:
@@ -155,21 +151,11 @@ def measure(
         descr = load_model(package)
         ids = [str(getattr(d, "id", None) or d.name) for d in descr.inputs]
         shapes = parse_shapes(shape, ids)
-    result = measure_package(
-        package,
-        weight_format=weights,
-        shapes=shapes,
-        threads=threads or min(DEFAULT_THREADS, os.cpu_count() or 1),
-        repeats=repeats,
-        timing=not no_timing,
-        allow_code=allow_code,
-    )
+    result = measure_package(package, weights=weights, shapes=shapes, threads=threads, repeats=repeats,
+                             timing=not no_timing, json_path=json_out, write_card=write_card, card_path=card,
+                             allow_code=allow_code)
     _print(result)
-    if json_out is not None:
-        write_json(json_out, result.to_json())
-    if write_card:
+    if result.card is not None:
         from bmzcard.cli.app import stderr
-        from bmzcard.generate import write_measurements
 
-        report = write_measurements(package, result.to_json(), card=card)
-        stderr.print(f"Filled {report.output} with the measured values", highlight=False)
+        stderr.print(f"Filled {result.card} with the measured values", highlight=False)

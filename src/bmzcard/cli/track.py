@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from bmzcard.outputs.files import write_json
+from bmzcard.sources.records.track import TRACK_RECORD
 
 
 def _print(record: dict, out: Path) -> None:
@@ -53,7 +54,7 @@ def track(
     ] = False,
     json_out: Annotated[
         Path, typer.Option("--json", metavar="OUT", help="Where to write the record.")
-    ] = Path("bmzcard-track.json"),
+    ] = Path(TRACK_RECORD),
 ) -> None:
     """Run a command and record its energy use and emissions, measured offline by CodeCarbon.
 

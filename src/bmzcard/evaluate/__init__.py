@@ -1,21 +1,21 @@
-"""``bmzcard evaluate``: a model's metrics on a data set, per factor level, into its card.
+"""The ``evaluate`` producer: a model's metrics on a data set, per factor level.
 
 manifest -> (model run through bioimageio.core | prediction files) -> explicit
 thresholding/labelling -> :func:`bmzcard.metrics.compute_metrics` per image ->
-per-level mean ± std, n and a seeded bootstrap CI -> JSON, per-image CSV and,
-with ``write_card``, the RDF's ``config.bioimageio.evaluations``, the card's
-Evaluation section, figures and the provenance record.
+per-level mean ± std, n and a seeded bootstrap CI -> an :class:`EvaluationReport`
+holding the JSON document and the per-image CSV and, with ``for_card``, the
+RDF's ``config.bioimageio.evaluations`` entry, the figures and the text of the
+card's Evaluation section. It writes nothing: :mod:`bmzcard.outputs.evaluation`
+does, and :mod:`.recompute` re-runs a recorded evaluation for ``check --verify``.
 
 Classification is scored on each level's set of images instead
 (:mod:`.classification`), and detection compares point or box files
 (:mod:`.detection`). Every input is checked and every image computed before
-the first file is written, so a bad row leaves nothing behind.
+anything is returned, so a bad row leaves nothing behind.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
@@ -31,6 +31,7 @@ from bmzcard.evaluate.aggregate import (
     metric_names,
     summarize,
 )
+from bmzcard.evaluate.card import evaluation_entry
 from bmzcard.evaluate.chunked import CHUNKED_ABOVE
 from bmzcard.evaluate.executors import run_rows
 from bmzcard.evaluate.manifest import Manifest, read_manifest
@@ -42,20 +43,15 @@ from bmzcard.evaluate.predict import (
     default_task,
     load_description,
 )
+from bmzcard.evaluate.results import boxplot_png, figure_name, overlay_png, per_image_csv, result_json
+from bmzcard.sources.package import Package
 
-__all__ = ["SUPPORTED_TASKS", "EvaluateOptions", "EvaluationReport", "evaluate", "evaluate_example", "recompute_entry"]
+__all__ = ["SUPPORTED_TASKS", "CardMaterial", "EvaluateOptions", "EvaluationReport", "Figure", "evaluate"]
 
 #: Canonical tasks evaluate can run.
 SUPPORTED_TASKS = ("semantic", "instance", "restoration", "classification", "detection")
 #: Tasks whose manifest rows hold images (the others: labels, point or box files).
 IMAGE_TASKS = ("semantic", "instance", "restoration")
-EVALUATION_DIR = "evaluation"
-#: The bundled example's evaluation data ships inside bmzcard (made by example/train.py)
-#: and has no web address; bioimageio.spec requires an http(s) URL, so the RFC 2606
-#: documentation domain stands in, as in the spec's own examples.
-EXAMPLE_DATASET_ID = "bmzcard-synthetic-nuclei-eval"
-EXAMPLE_DATASET_SOURCE = "https://example.org/bmzcard/example/eval_data"
-EXAMPLE_THRESHOLD = 0.5
 
 
 @dataclass(frozen=True)
@@ -98,7 +94,7 @@ class EvaluateOptions:
     seed, resamples, confidence
         Bootstrap settings.
     dataset_id, dataset_source, dataset_role
-        The RDF evaluation entry's dataset (needed by ``write_card``).
+        The RDF evaluation entry's dataset (needed by ``for_card``).
     """
 
     task: str | None = None
@@ -127,15 +123,38 @@ class EvaluateOptions:
     dataset_role: str = "test"
 
 
+@dataclass(frozen=True)
+class Figure:
+    """A figure of the card's Evaluation section, rendered, not yet written."""
+
+    alt: str
+    name: str  # file name in the card's evaluation folder
+    data: bytes  # PNG
+
+
+@dataclass
+class CardMaterial:
+    """What the RDF and the card get from an evaluation; the output stage adds the paths."""
+
+    entry: dict  # the RDF's config.bioimageio.evaluations entry
+    figures: list[Figure]
+    diversity: str  # the factor levels with their image counts
+    spread: str  # what "±" means in the results table
+    appendix: str  # more text under the table (a confusion matrix), or ""
+
+
 @dataclass
 class EvaluationReport:
-    """What ``evaluate`` computed and wrote."""
+    """What ``evaluate`` computed; ``written`` and ``card`` are filled by the output stage."""
 
     task: str
     results: list[ImageResult]
     summary: dict[str, dict[str, Cell]]
     record: dict  # settings, versions and hashes, as stored in the provenance sidecar
     document: dict  # the --json document
+    csv_text: str = ""  # the per-image CSV
+    package: Package | None = None
+    card_material: CardMaterial | None = None  # with ``for_card``
     written: list[Path] = field(default_factory=list)
     card: Path | None = None
 
@@ -145,31 +164,22 @@ def evaluate(
     package: str | Path | None = None,
     options: EvaluateOptions = EvaluateOptions(),
     *,
-    json_path: Path | None = None,
-    csv_path: Path | None = None,
-    write_card: bool = False,
-    card_path: Path | None = None,
+    for_card: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> EvaluationReport:
-    """Evaluate a model (or given predictions) on the images of a manifest.
+    """Evaluate a model (or given predictions) on the images of a manifest; write nothing.
 
     Parameters
     ----------
     manifest_path : str or Path
         CSV/TSV manifest (see :mod:`bmzcard.evaluate.manifest`).
     package : str or Path, optional
-        The model package; required to run the model and for ``write_card``.
+        The model package; required to run the model and for ``for_card``.
     options : EvaluateOptions
-    json_path, csv_path : Path, optional
-        Where to write the JSON result and the per-image CSV. With
-        ``write_card`` they default to ``evaluation/summary.json`` and
-        ``evaluation/per_image.csv`` beside the card; a CSV also goes beside
-        ``json_path`` as ``<stem>_per_image.csv`` when only that is given.
-    write_card : bool
-        Write the RDF evaluation entry, the card's Evaluation section, the
-        figures and the provenance record.
-    card_path : Path, optional
-        The card; default ``README.md`` beside the RDF.
+    for_card : bool
+        Also prepare the RDF evaluation entry, the figures and the card's
+        text (:class:`CardMaterial`); checks before any image runs that the
+        package's RDF can take them and that the data set is named.
     progress : callable, optional
         Called as ``progress(done, total)`` after each image.
 
@@ -180,16 +190,22 @@ def evaluate(
     Raises
     ------
     BmzcardError
-        For any bad input, naming the file and manifest row; nothing is
-        written then.
+        For any bad input, naming the file and manifest row.
+
+    Examples
+    --------
+    >>> from bmzcard.evaluate import EvaluateOptions, evaluate
+    >>> report = evaluate("test.csv", "my_model/", EvaluateOptions(threshold=0.5))  # doctest: +SKIP
+    >>> report.summary["dice"]["overall"].mean  # doctest: +SKIP
+    0.91
     """
     description, loaded_package = None, None
     if package is not None:
         loaded_package, loaded = load_description(package)
         description = loaded.description
-    if write_card and loaded_package is None:
+    if for_card and loaded_package is None:
         raise BmzcardError("--write-card needs the model PACKAGE", field="--write-card")
-    if write_card and loaded_package.is_zip:
+    if for_card and loaded_package.is_zip:
         raise BmzcardError("--write-card cannot edit an RDF inside a zip; unzip the package and evaluate the folder",
                            path=loaded_package.source)
     task = _task(options.task, description)
@@ -206,7 +222,7 @@ def evaluate(
     if manifest.has_ignore_masks and task not in SEGMENTATION:
         raise BmzcardError(f"the ignore_mask column applies to segmentation, not {task}", path=manifest.path,
                            field="ignore_mask")
-    if write_card:
+    if for_card:
         _check_dataset(options)
     model = None
     if not manifest.has_predictions:
@@ -225,18 +241,12 @@ def evaluate(
     results, summary, rule_text, extra = _run(manifest, job, options, runner, _distance_unit(spacing, unit),
                                               progress)
     record = _record(manifest, package, options, job, runner, results, unit, rule_text)
-    from bmzcard.evaluate.outputs import per_image_csv, result_json
-
     document = dict(result_json(task, results, summary, record), **extra)
-    report = EvaluationReport(task, results, summary, record, document)
-    csv_text = per_image_csv(results, manifest.factors, metric_names(results))
-    if write_card:
-        _write_card(report, manifest, loaded_package, options, job, runner, card_path, json_path, csv_path,
-                    csv_text)
-        return report
-    if csv_path is None and json_path is not None:
-        csv_path = json_path.with_name(f"{json_path.stem}_per_image.csv")
-    _write_tables(report, json_path, csv_path, csv_text)
+    report = EvaluationReport(task, results, summary, record, document,
+                              csv_text=per_image_csv(results, manifest.factors, metric_names(results)),
+                              package=loaded_package)
+    if for_card:
+        report.card_material = _card_material(report, manifest, options, job, runner)
     return report
 
 
@@ -371,101 +381,48 @@ def _record(manifest: Manifest, package, options: EvaluateOptions, job: Job, run
     }
 
 
-def _write_tables(report: EvaluationReport, json_path: Path | None, csv_path: Path | None, csv_text: str) -> None:
-    from bmzcard.outputs.files import atomic_write, write_json
-
-    if json_path is not None:
-        write_json(json_path, report.document)
-        report.written.append(json_path)
-    if csv_path is not None:
-        atomic_write(csv_path, csv_text)
-        report.written.append(csv_path)
-
-
-def _write_card(report: EvaluationReport, manifest: Manifest, package, options: EvaluateOptions, job: Job,
-                runner: ModelRunner | None, card_path: Path | None, json_path: Path | None,
-                csv_path: Path | None, csv_text: str) -> None:
-    """RDF entry, figures, tables, card facts and provenance; everything prepared before the first write."""
-    from bmzcard.evaluate.card import card_facts, evaluation_entry, rdf_text_with
-    from bmzcard.evaluate.outputs import (
-        boxplot_png,
-        figure_name,
-        overlay_png,
-        write_bytes_atomic,
-    )
-    from bmzcard.generate import default_output, generate_card
-    from bmzcard.outputs.files import write_json
-    from bmzcard.outputs.provenance import read_sidecar, sidecar_path
-    from bmzcard.outputs.rdf_config import write_rdf
-
-    card = card_path or default_output(package)
-    folder = card.parent / EVALUATION_DIR
-    json_path = json_path or folder / "summary.json"
-    csv_path = csv_path or folder / "per_image.csv"
-    entry = evaluation_entry(report.summary, dataset_id=options.dataset_id, dataset_source=options.dataset_source,
-                             dataset_role=options.dataset_role, description=report.record["prediction_rule"],
-                             distance_unit=_distance_unit(report.record["spacing"], report.record["spacing_unit"]),
-                             task=report.task)
-    rdf_text = rdf_text_with(package, entry)
-
-    figures: list[tuple[str, Path, bytes]] = []
+def _card_material(report: EvaluationReport, manifest: Manifest, options: EvaluateOptions, job: Job,
+                   runner: ModelRunner | None) -> CardMaterial:
+    """The RDF entry, the figures and the Evaluation section's text, before any file is written."""
+    entry = entry_of(report, options)
+    figures: list[Figure] = []
     # classification has no per-image metric values to plot, only right or wrong
     for metric in report.summary if report.task != "classification" else ():
         if "[" in metric or metric.startswith("ap@"):
             continue  # per-class and per-threshold values are in the table; their means get the plots
-        figures.append((f"{metric} per image by factor level", folder / figure_name(metric),
-                        boxplot_png(metric, report.results, manifest.factors)))
+        figures.append(Figure(f"{metric} per image by factor level", figure_name(metric),
+                              boxplot_png(metric, report.results, manifest.factors)))
     if report.task in IMAGE_TASKS:
         example = _typical_row(report, manifest)
         image, truth, prediction, _ = load_pair(example, job, runner)
-        figures.append((f"example: {example.name}", folder / "example_overlay.png",
-                        overlay_png(image, truth, prediction, report.task,
-                                    f"{example.name} (manifest row {example.number})")))
-
-    relative = [(alt, os.path.relpath(path, card.parent).replace(os.sep, "/")) for alt, path, _ in figures]
+        figures.append(Figure(f"example: {example.name}", "example_overlay.png",
+                              overlay_png(image, truth, prediction, report.task,
+                                          f"{example.name} (manifest row {example.number})")))
     spread = ("Each value is the metric computed on the column's images ± its standard deviation over the "
               "bootstrap samples of those images" if report.task == "classification"
               else "Mean ± standard deviation over images")
-    notes = (f"{spread}; n per column under Factors. "
-             f"{int(options.confidence * 100)}% bootstrap confidence intervals (seed {options.seed}, "
-             f"{options.resamples} resamples) and per-image values: `{_rel(json_path, card)}`, "
-             f"`{_rel(csv_path, card)}`. Predictions: {report.record['prediction_rule']}.")
+    appendix = ""
     if report.task == "classification":
-        notes += ("\n\nConfusion matrix of all images (rows: true class, columns: predicted class):\n\n"
-                  + classification.confusion_table(report.document["confusion_matrix"]))
+        appendix = ("Confusion matrix of all images (rows: true class, columns: predicted class):\n\n"
+                    + classification.confusion_table(report.document["confusion_matrix"]))
     members = level_members(report.results, manifest.factors)
     diversity = "; ".join(f"{f}: " + ", ".join(f"{lvl} ({len(members[f'{f}={lvl}'])} images)"
                                                for lvl in manifest.levels(f)) for f in manifest.factors)
-    facts = card_facts(entry, where=str(manifest.path), detail=f"bmzcard evaluate, manifest sha256 "
-                       f"{manifest.sha256[:12]}", diversity=diversity or f"{len(report.results)} images, no factors",
-                       notes=notes, figures=relative)
+    return CardMaterial(entry, figures, diversity or f"{len(report.results)} images, no factors", spread, appendix)
 
-    if package.rdf_path.read_text(encoding="utf-8-sig") != rdf_text:  # a re-run with equal numbers changes nothing
-        write_rdf(package, rdf_text)  # keeps a backup
-        report.written.append(package.rdf_path)
-    for _, path, data in figures:
-        write_bytes_atomic(path, data)
-        report.written.append(path)
-    _write_tables(report, json_path, csv_path, csv_text)
-    generate_card(package.source, card, extra_facts=facts)
-    record = dict(report.record, entry=entry, figures=[r for _, r in relative],
-                  json=_rel(json_path, card), csv=_rel(csv_path, card),
-                  rdf_sha256=hashlib.sha256(rdf_text.encode("utf-8")).hexdigest())
-    sidecar = read_sidecar(card)
-    sidecar["evaluation"] = record
-    write_json(sidecar_path(card), sidecar)
-    report.card = card
-    report.written += [card, sidecar_path(card)]
+
+def entry_of(report: EvaluationReport, options: EvaluateOptions) -> dict:
+    """The RDF evaluation entry of an evaluation (same labels and cell format as the card's table)."""
+    return evaluation_entry(report.summary, dataset_id=options.dataset_id, dataset_source=options.dataset_source,
+                            dataset_role=options.dataset_role, description=report.record["prediction_rule"],
+                            distance_unit=_distance_unit(report.record["spacing"], report.record["spacing_unit"]),
+                            task=report.task)
 
 
 def _distance_unit(spacing: Sequence[float] | None, unit: str | None) -> str:
     if spacing is None:
         return "pixels"
     return unit or "spacing units"
-
-
-def _rel(path: Path, card: Path) -> str:
-    return os.path.relpath(path, card.parent).replace(os.sep, "/")
 
 
 def _typical_row(report: EvaluationReport, manifest: Manifest):
@@ -481,57 +438,15 @@ def _typical_row(report: EvaluationReport, manifest: Manifest):
     return manifest.rows[int(finite[np.argmin(np.abs(values[finite] - median))])]
 
 
-def evaluate_example(package_dir: str | Path, *, workers: int = 1) -> EvaluationReport:
-    """Evaluate bmzcard's bundled example on its bundled data and write its card.
+def __getattr__(name: str):
+    # Old import paths, kept while other branches move to the new modules
+    # (listed in tools/check_layers.py as transitional).
+    if name == "recompute_entry":
+        from bmzcard.evaluate.recompute import recompute_entry
 
-    ``package_dir`` must be a copy of the example package (``bmzcard demo``
-    makes one): its ``rdf.yaml`` gets the evaluation entry and its
-    ``README.md`` the Evaluation section and figures.
+        return recompute_entry
+    if name == "evaluate_example":
+        from bmzcard.demo import evaluate_example
 
-    Parameters
-    ----------
-    package_dir : str or Path
-        The copied example package folder.
-    workers : int
-        Processes for the images.
-
-    Returns
-    -------
-    EvaluationReport
-    """
-    from bmzcard.example import eval_manifest_path, package_path
-
-    package_dir = Path(package_dir)
-    if package_dir.resolve() == package_path().resolve():
-        raise BmzcardError("refusing to write into the installed example; evaluate a copy", path=package_dir)
-    options = EvaluateOptions(task="semantic-segmentation", threshold=EXAMPLE_THRESHOLD, weight_format="onnx",
-                              device="cpu", workers=workers, dataset_id=EXAMPLE_DATASET_ID,
-                              dataset_source=EXAMPLE_DATASET_SOURCE, dataset_role="test")
-    return evaluate(eval_manifest_path(), package_dir, options, write_card=True)
-
-
-def recompute_entry(record: dict) -> tuple[dict, str]:
-    """Re-run an evaluation recorded in a card's sidecar, writing nothing.
-
-    Parameters
-    ----------
-    record : dict
-        The sidecar's ``"evaluation"`` record (settings, manifest, package).
-
-    Returns
-    -------
-    tuple of (dict, str)
-        The RDF evaluation entry the re-computation gives (same labels and cell
-        format as the card's table) and the manifest's sha256 now.
-    """
-    from bmzcard.evaluate.card import evaluation_entry
-
-    settings = {k: tuple(v) if isinstance(v, list) else v for k, v in record["options"].items()}
-    settings.update(workers=1, scheduler=None)  # in this process: the numbers do not depend on it
-    options = EvaluateOptions(**settings)
-    report = evaluate(record["manifest"], record["package"], options)
-    entry = evaluation_entry(report.summary, dataset_id=options.dataset_id, dataset_source=options.dataset_source,
-                             dataset_role=options.dataset_role, description=report.record["prediction_rule"],
-                             distance_unit=_distance_unit(report.record["spacing"], report.record["spacing_unit"]),
-                             task=report.task)
-    return entry, report.record["manifest_sha256"]
+        return evaluate_example
+    raise AttributeError(f"module 'bmzcard.evaluate' has no attribute {name!r}")

@@ -4,8 +4,8 @@
 ``Evaluation`` shape; the card's Quantitative Results table is rendered from
 that same entry with :func:`bmzcard.sources.rdf_facts.results_table`, so the
 card and a later ``bmzcard generate`` from the RDF show the same table.
-:func:`rdf_text_with` puts the entry into the RDF's text, keeping every
-other line as the author wrote it.
+:mod:`bmzcard.outputs.evaluation` puts the entry into the RDF's text, keeping
+every other line as the author wrote it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from bmzcard.errors import BmzcardError
 from bmzcard.evaluate.aggregate import OVERALL, Cell
 from bmzcard.facts import Fact, Provenance, md_file_link, md_link, md_text
-from bmzcard.sources.package import Package
 from bmzcard.sources.rdf_facts import results_table
 
 MAX_LABEL = 16  # bioimageio.spec: evaluation_factors and metrics entries
@@ -186,26 +185,3 @@ def card_facts(entry: dict, *, where: str, detail: str, diversity: str, notes: s
         Fact("quantitative_results", "\n\n".join(part for part in body if part), source),
     ]
 
-
-def rdf_text_with(package: Package, entry: dict) -> str:
-    """The RDF's text with ``entry`` in ``config.bioimageio.evaluations``.
-
-    An earlier entry with the same ``dataset_id`` and ``dataset_role`` is
-    replaced (a re-evaluation); entries of other data sets are kept. Only the
-    ``evaluations`` block is rewritten, every other line stays byte for byte
-    (:mod:`bmzcard.outputs.rdf_config`), and the result is validated with
-    bioimageio.spec.
-
-    Raises
-    ------
-    BmzcardError
-        For an invalid entry, a zip package, a ``config`` in flow style, or
-        an edited RDF that does not validate.
-    """
-    from bmzcard.outputs.rdf_config import current_config, rdf_text_with_config
-
-    check_entry(entry)
-    key = (entry["dataset_id"], entry["dataset_role"])
-    earlier = current_config(package).get("evaluations") or []
-    kept = [e for e in earlier if not isinstance(e, dict) or (e.get("dataset_id"), e.get("dataset_role")) != key]
-    return rdf_text_with_config(package, {"evaluations": [*kept, entry]})

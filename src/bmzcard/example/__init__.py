@@ -1,7 +1,8 @@
 """bmzcard's bundled example: a tiny nuclei U-Net package and its evaluation data.
 
-The files are package data made by ``train.py`` in this folder (see its
-docstring for how to rerun it); nothing here needs torch.
+The files are package data made by ``examples/train_example.py`` in the
+repository (see its docstring for how to rerun it; it is not installed);
+nothing here needs torch.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from bmzcard.lint.formats import rule_markdown
 from bmzcard.lint.registry import ENTRIES, FAMILIES, Status
+from bmzcard.outputs.files import atomic_write
 
 
 def index_markdown() -> str:
@@ -44,6 +45,6 @@ def write_pages(folder: Path) -> list[Path]:
     written = []
     for name, content in pages().items():
         path = folder / name
-        path.write_text(content, encoding="utf-8")
+        atomic_write(path, content)
         written.append(path)
     return written

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import difflib
 import re
-import shutil
 from pathlib import Path
 from typing import TextIO
 
 from bmzcard.errors import BmzcardError
 from bmzcard.lint.inputs import Target, card_name
+from bmzcard.outputs.files import atomic_write, backup
 from bmzcard.sources.rdf import read_raw
 from bmzcard.lint.rule import guidance_index, guidance_key
 from bmzcard.lint.rules.structure import is_hard_break, longest_ordered_run, no_space_heading, table_cells
@@ -180,8 +180,7 @@ def fix_targets(targets: list[Target], show: TextIO) -> list[Path]:
                 before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{path}", f"b/{path}"
             )
         )
-        backup = path.with_name(path.name + ".bak")
-        shutil.copy2(path, backup)
-        path.write_text(after, encoding="utf-8", newline="")
+        backup(path)
+        atomic_write(path, after)
         fixed.append(path)
     return fixed

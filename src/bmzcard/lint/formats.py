@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from bmzcard import __version__
+from bmzcard.version import __version__
 from bmzcard.lint.findings import Severity
 
 if TYPE_CHECKING:  # the CLI imports this module at start-up for the enum alone

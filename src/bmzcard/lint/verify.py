@@ -55,8 +55,8 @@ class RecomputedResults(Rule):
     summary = "A number of the results table differs from its re-computed evaluation."
 
     def check(self, card: CardContext) -> Iterator[Violation]:
-        from bmzcard.evaluate import recompute_entry
-        from bmzcard.outputs.provenance import read_sidecar
+        from bmzcard.evaluate.recompute import recompute_entry
+        from bmzcard.sources.sidecar import read_sidecar
 
         record = read_sidecar(Path(card.path)).get("evaluation")
         if not record:

@@ -11,8 +11,8 @@ import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bmzcard.measure.facts import measurement_facts
-from bmzcard.measure.params import ParameterCount, count_parameters
+from bmzcard.sources.records.measurement import measurement_facts
+from bmzcard.sources.weights import ParameterCount, count_parameters
 from bmzcard.measure.timing import Timing, time_inference
 
 __all__ = [
@@ -39,6 +39,7 @@ class Measurement:
     weights: list[ParameterCount]
     inference: list[Timing] = field(default_factory=list)
     measured_at: str = ""
+    card: Path | None = None  # the card the output stage filled with it, if any
 
     def to_json(self) -> dict:
         return {

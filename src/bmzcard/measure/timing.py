@@ -13,7 +13,6 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import bmzcard
 from bmzcard.errors import BmzcardError
 
 # Environment variables that fix the thread pools of numpy/BLAS/torch; set
@@ -109,7 +108,7 @@ def child_command(request: Path, result: Path) -> list[str]:
     cannot shadow a module; the only path added is the folder bmzcard itself
     is imported from (it is run from a neutral temporary folder, too).
     """
-    bmzcard_root = str(Path(bmzcard.__file__).resolve().parent.parent)
+    bmzcard_root = str(Path(__file__).resolve().parents[2])  # the folder holding bmzcard/
     start = (f"import sys; root = {bmzcard_root!r}; root in sys.path or sys.path.insert(0, root); "
              "from bmzcard.measure._child import main; sys.exit(main(sys.argv[1:]))")
     return [sys.executable, "-I", "-c", start, str(request), str(result)]

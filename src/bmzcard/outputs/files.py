@@ -13,11 +13,20 @@ from bmzcard.errors import BmzcardError
 
 def atomic_write(path: Path, text: str) -> None:
     """Write the whole text or nothing: a temporary file in the same folder, then a rename."""
+    _replace(path, text.encode("utf-8"))
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write all bytes (a figure) or nothing, like `atomic_write`."""
+    _replace(path, data)
+
+
+def _replace(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
         if path.exists():
             shutil.copymode(path, temporary)
         os.replace(temporary, path)

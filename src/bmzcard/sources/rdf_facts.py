@@ -26,7 +26,7 @@ from bmzcard.facts import (
     md_text,
     safe_url,
 )
-from bmzcard.measure.facts import format_bytes
+from bmzcard.units import format_bytes
 from bmzcard.sources.package import Package
 from bmzcard.sources.rdf import AXIS_LETTER_TYPES
 
@@ -651,7 +651,7 @@ def _weights(description, package: Package, config) -> list[Fact]:
 
 def _count_parameters(description, package: Package) -> tuple[int | None, Provenance | None]:
     """Parameters read from the weight files themselves (ONNX, TorchScript), never by running them."""
-    from bmzcard.measure.params import count_parameters
+    from bmzcard.sources.weights import count_parameters
 
     if package.is_zip:
         return None, None

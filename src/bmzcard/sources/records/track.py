@@ -6,10 +6,11 @@ from typing import Any
 
 from bmzcard.facts import Fact, Provenance, md_code, md_text
 
-DEFAULT_OUTPUT = "bmzcard-track.json"
+#: The record `bmzcard track` writes, and `generate` finds beside the RDF.
+TRACK_RECORD = "bmzcard-track.json"
 
 
-def track_facts(record: dict[str, Any], *, where: str = DEFAULT_OUTPUT) -> list[Fact]:
+def track_facts(record: dict[str, Any], *, where: str = TRACK_RECORD) -> list[Fact]:
     """Card facts (Environmental Impact; training time for a training run) from a track record.
 
     Parameters

@@ -1,7 +1,8 @@
-"""What ``evaluate`` writes: the JSON result, the per-image CSV and the figures.
+"""What ``evaluate`` produces besides the numbers: the JSON result, the per-image CSV and the figures.
 
-Each function returns text or bytes; the caller writes them only after every
-image succeeded, so a failing evaluation leaves no partial files behind.
+Each function returns text or bytes; the output stage
+(:mod:`bmzcard.outputs.evaluation`) writes them only after every image
+succeeded, so a failing evaluation leaves no partial files behind.
 Figures use matplotlib's Agg backend (no display needed).
 """
 
@@ -10,15 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
 import re
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 
-from bmzcard.errors import BmzcardError
 from bmzcard.evaluate.aggregate import OVERALL, Cell, level_members
 from bmzcard.evaluate.pipeline import ImageResult
 
@@ -150,15 +147,3 @@ def _png(figure) -> bytes:
     figure.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()
 
-
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write all bytes or nothing: a temporary file in the same folder, then a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise BmzcardError(f"cannot write: {error.strerror}", path=path) from None

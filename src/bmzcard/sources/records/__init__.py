@@ -3,17 +3,21 @@
 `generate --record FILE` reads them, and `generate` picks up a
 `bmzcard-track.json` lying beside the RDF by itself, so a training run tracked
 with `bmzcard track --training` fills Environmental Impact and Training time.
+Each kind is read here (records are a source, like the RDF): `measurement`
+and `track` turn their records into facts, `bmzcard.carbon` its estimates.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from bmzcard.carbon import Estimate, estimate_facts
 from bmzcard.errors import BmzcardError
 from bmzcard.facts import Fact
 from bmzcard.sources.limits import load_json
+from bmzcard.sources.records.measurement import measurement_facts
+from bmzcard.sources.records.track import TRACK_RECORD, track_facts
 
-TRACK_RECORD = "bmzcard-track.json"
 MAX_RECORD_BYTES = 5_000_000
 
 
@@ -47,17 +51,11 @@ def facts_from_record(path: Path) -> list[Fact]:
     where = str(path)
     try:
         if kind == "measure":
-            from bmzcard.measure.facts import measurement_facts
-
             return measurement_facts(content, where=where)
         if kind == "track":
-            from bmzcard.track.facts import track_facts
-
             return track_facts(content, where=where)
-        from bmzcard.carbon import Estimate, estimate_facts
-
         return estimate_facts(Estimate.from_json(content), where=where)
-    except (KeyError, TypeError, ValueError) as error:
+    except (AttributeError, KeyError, TypeError, ValueError) as error:  # a record of the wrong shape
         raise BmzcardError(f"incomplete {kind} record ({error})", path=path) from None
 
 

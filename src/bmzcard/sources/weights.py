@@ -26,7 +26,7 @@ import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from bmzcard.measure.torch_archive import (
+from bmzcard.sources.torch_archive import (
     TensorRef,
     UnsafeArchiveError,
     read_archive,

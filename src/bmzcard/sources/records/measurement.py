@@ -7,6 +7,7 @@ writes), so a card can be written from a live run or from a saved file alike.
 from __future__ import annotations
 
 from bmzcard.facts import Fact, Provenance, md_text
+from bmzcard.units import format_bytes
 
 _FORMAT_NAMES = {
     "onnx": "ONNX",
@@ -16,15 +17,6 @@ _FORMAT_NAMES = {
     "tensorflow_saved_model_bundle": "TensorFlow SavedModel",
     "tensorflow_js": "TensorFlow.js",
 }
-
-
-def format_bytes(size: float, digits: int = 1) -> str:
-    """A byte count in decimal units: ``1806764 -> '1.8 MB'`` (``'1.81 MB'`` with ``digits=2``)."""
-    for unit in ("B", "kB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.{digits}f} {unit}"
-        size /= 1000
-    raise AssertionError("unreachable")
 
 
 def _seconds(value: float) -> str:
@@ -129,20 +121,3 @@ def measurement_facts(measurement: dict, *, where: str = "bmzcard measure") -> l
         facts += _timing_facts(measurement["inference"][0], where)
     return facts
 
-
-def rdf_config_values(measurement: dict) -> dict:
-    """`config.bioimageio` entries from a measurement, as the RDF spec names them.
-
-    The parameter count is the largest count over the weight formats (all
-    formats of one model hold the same parameters; a format that could not be
-    read counts none); inference time and memory are the card's sentences.
-    """
-    values: dict = {}
-    counts = [w["parameters"] for w in measurement["weights"] if w.get("parameters")]
-    if counts:
-        values["model_parameter_count"] = max(counts)
-    facts = {f.key: f.value for f in measurement_facts(measurement)}
-    if "speeds_sizes_times.inference_time" in facts:
-        values["inference_time"] = facts["speeds_sizes_times.inference_time"]
-        values["memory_requirements_inference"] = facts["speeds_sizes_times.memory_requirements"]
-    return values
