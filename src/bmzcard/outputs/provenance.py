@@ -82,3 +82,23 @@ def commit_card(card: Path, text: str, sidecar: dict[str, Any], replaced: dict[s
     if old_card != text or not side.is_file() or side.read_text(encoding="utf-8", errors="replace") != final:
         atomic_write(side, final)
     return saved
+
+
+def sidecar_after_edit(sidecar: dict[str, Any], before: str, after: str) -> dict[str, Any]:
+    """The sidecar of a card that bmzcard itself reformatted (`check --fix`) from `before` to `after`.
+
+    A value that was bmzcard's before the edit (as written in the sidecar) and
+    that the edit changed is recorded as it now stands, so later `generate`
+    runs still recognise it as bmzcard's rather than a human's.
+    """
+    from bmzcard.card.fill import current_values, same_value
+    from bmzcard.sources.readme import parse_card
+
+    old, new = current_values(parse_card(before)), current_values(parse_card(after))
+    facts = []
+    for fact in sidecar.get("facts", []):
+        key = fact["key"]
+        if key in old and key in new and same_value(old[key], fact["value"]) and not same_value(old[key], new[key]):
+            fact = dict(fact, value=new[key])
+        facts.append(fact)
+    return dict(sidecar, facts=facts, card_sha256=text_sha256(after))
