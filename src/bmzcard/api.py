@@ -85,7 +85,7 @@ def evaluate(
     csv_path: str | Path | None = None,
     write_card: bool = False,
     card_path: str | Path | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
     **settings: Any,
 ) -> EvaluationReport:
     """Evaluate a model (or given predictions) on a manifest of images, per factor level (`bmzcard evaluate`).
@@ -110,7 +110,8 @@ def evaluate(
     card_path
         The card; default ``README.md`` beside the RDF.
     progress
-        Called as ``progress(done, total)`` after each image.
+        Called as ``progress(done, total, stage)`` while the manifest is read, its
+        files checked and its images evaluated (``stage`` says which, in words).
 
     Returns
     -------

@@ -49,16 +49,17 @@ def parse_shapes(values: list[str], input_ids: list[str]) -> dict[str, list[int]
 
 
 def _print(measurement) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     from bmzcard.cli.app import stdout
     from bmzcard.units import format_bytes
 
-    sizes = Table("weights", "file", "size", "parameters", "buffers", title=f"{measurement.model_name}: sizes")
+    sizes = Table("weights", "file", "size", "parameters", "buffers", title=f"{escape(measurement.model_name)}: sizes")
     for w in measurement.weights:
         sizes.add_row(
             w.weight_format,
-            w.file,
+            escape(w.file),
             format_bytes(w.file_bytes),
             "—" if w.parameters is None else f"{w.parameters:,}",
             "—" if w.buffers is None else f"{w.buffers:,}",
