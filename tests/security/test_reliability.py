@@ -74,3 +74,34 @@ def test_json_nesting_check_counts_brackets_outside_strings_only():
     check_json_nesting("[" * MAX_NESTING + "]" * MAX_NESTING, "x")
     with pytest.raises(Exception, match="nested more than"):
         check_json_nesting("[" * (MAX_NESTING + 1), "x")
+
+
+def _torchscript_with_pickle(source, target, data: bytes) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w") as copy:
+        for info in original.infolist():
+            copy.writestr(info, data if info.filename.endswith("/data.pkl") else original.read(info.filename))
+
+
+# 200,000 empty lists, each appended to the one below it: one list nested 200,000 deep
+NESTED_PICKLE = b"\x80\x02" + b"]" * 200_000 + b"a" * 199_999 + b"."
+
+
+@pytest.mark.parametrize("pickle_bytes", [b"", NESTED_PICKLE], ids=["empty", "nested"])
+def test_a_hostile_weight_pickle_is_not_counted_and_not_a_crash(example, pickle_bytes):
+    _torchscript_with_pickle(example / "weights.pt", example / "hostile.pt", pickle_bytes)
+    (example / "hostile.pt").replace(example / "weights.pt")
+    done = run_bmzcard("measure", str(example), "--no-timing", "--json", str(example / "m.json"))
+    assert done.returncode == 0, done.stderr
+    counted = {w["weight_format"]: w for w in json.loads((example / "m.json").read_text())["weights"]}
+    assert counted["torchscript"]["parameters"] is None
+    assert counted["torchscript"]["counted"].startswith("not counted:")
+    assert counted["onnx"]["parameters"] == 25393  # the other weights are still counted
+
+
+@pytest.mark.parametrize("option", [["--hours", "1e308"], ["--hours", "1e9", "--devices", "100"],
+                                    ["--hours", "1", "--intensity", "1e300"]])
+def test_carbon_refuses_numbers_it_cannot_compute_exactly(option):
+    done = run_bmzcard("carbon", "-H", "T4", "--intensity", "0.3", *option)
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
