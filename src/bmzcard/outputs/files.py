@@ -27,7 +27,10 @@ def _replace(path: Path, data: bytes) -> None:
         raise BmzcardError(f"cannot write: the folder {path.parent} does not exist", path=path)
     if path.is_dir():
         raise BmzcardError("cannot write: a folder of this name is in the way", path=path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as error:  # a read-only folder
+        raise BmzcardError(f"cannot write: {error.strerror}", path=path) from None
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
