@@ -116,3 +116,16 @@ def test_the_guard_catches_an_attempt(no_network):
     with pytest.raises(httpx.HTTPError):
         httpx.get("https://bioimage.io", timeout=5)
     assert no_network
+
+
+def test_measure_refuses_a_test_input_it_would_have_to_download(tmp_path, no_network):
+    package = copy_example(tmp_path / "package")
+    rdf = package / "rdf.yaml"
+    text = rdf.read_text()
+    start = text.index("source: test_input.npy")
+    rdf.write_text(text[:start] + "source: https://tensors.example/test_input.npy" + text[start + len("source: test_input.npy"):])
+    code, output = run("measure", package, "--weights", "onnx", "--threads", "1")
+    assert code == 2 and "--shape" in output, output
+    code, output = run("measure", package, "--weights", "onnx", "--threads", "1", "--shape", "1,1,64,64")
+    assert code == 0, output
+    assert not no_network

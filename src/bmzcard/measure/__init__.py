@@ -95,6 +95,19 @@ def _check_consent(descr, weight_format: str, allow_code: bool, package) -> None
                            path=package.display(), field=f"weights.{weight_format}.architecture")
 
 
+def _check_local_test_inputs(descr, package) -> None:
+    """The test inputs timed by default must be package files: a URL would be downloaded."""
+    from bmzcard.errors import BmzcardError
+
+    sources = [getattr(getattr(t, "test_tensor", None), "source", None) for t in descr.inputs]
+    sources += list(getattr(descr, "test_inputs", None) or [])  # format 0.4
+    remote = [str(s) for s in sources if str(s).startswith(("http://", "https://"))]
+    if remote:
+        raise BmzcardError(f"the test input is a web address ({remote[0]}) and bmzcard uses no network; "
+                           "time random input with --shape, or download the package first",
+                           path=package.display(), field="inputs")
+
+
 def measure_package(
     package: Path,
     *,
@@ -147,6 +160,8 @@ def measure_package(
             chosen = _timing_format(list(files), weight_format)
             _check_runtime(chosen)
             _check_consent(descr, chosen, allow_code, folder)
+            if not shapes:
+                _check_local_test_inputs(descr, folder)
             measurement.inference.append(
                 time_inference(rdf, chosen, threads=threads, repeats=repeats, shapes=shapes)
             )
