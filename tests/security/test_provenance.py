@@ -182,3 +182,18 @@ def test_a_readme_that_is_a_folder_is_one_line(example):
     (example / "README.md").mkdir()
     result = generate(example)
     assert result.exit_code == 2 and "is a folder" in result.output and len(result.output.splitlines()) == 1
+
+
+def test_a_read_only_package_folder_is_one_line(example, monkeypatch):
+    """(Simulated: the tests may run as root, whom file modes do not stop.)"""
+    import tempfile
+
+    def read_only(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    before = snapshot(example)
+    result = generate(example, "--force")
+    assert result.exit_code == 2 and "Permission denied" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert snapshot(example) == before  # not even a backup

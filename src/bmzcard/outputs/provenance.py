@@ -74,10 +74,10 @@ def commit_card(card: Path, text: str, sidecar: dict[str, Any], replaced: dict[s
     saved = None
     if old_card != text:
         if old_card is not None:
-            saved = backup(card)
             journal = dict(sidecar, replacing={"card_sha256": text_sha256(old_card),
                                                "facts": replaced.get("facts", [])})
-            atomic_write(side, _json(journal))
+            atomic_write(side, _json(journal))  # first: a folder that refuses it leaves everything as it was
+            saved = backup(card)
         atomic_write(card, text)
     if old_card != text or not side.is_file() or side.read_text(encoding="utf-8", errors="replace") != final:
         atomic_write(side, final)
