@@ -40,7 +40,7 @@ def main() -> None:
     from loguru import logger
 
     from bmzcard.errors import BmzcardError
-    from bmzcard.generate import generate_card
+    from bmzcard.outputs.card import generate_card
 
     logger.disable("bioimageio")
     logger.disable("pydantic")

@@ -252,7 +252,9 @@ def test_records_of_carbon_and_track_fill_environmental_impact(package):
     assert values["Carbon Emitted"].startswith("14.25 kg CO2eq")
     assert "us-central1" in values["Compute Region"]
     facts = {f["key"]: f for f in json.loads(sidecar_path(output).read_text())["facts"]}
-    assert facts["environmental_impact.carbon_emitted"]["sources"][0]["where"] == str(carbon)
+    # the record, named from the card's folder (issue 11: paths move with the card)
+    assert facts["environmental_impact.carbon_emitted"]["sources"][0]["where"] == "carbon.json"
+    assert (output.parent / "carbon.json").resolve() == carbon.resolve()
 
     not_a_record = package / "test_input.npy"
     result = runner.invoke(app, ["generate", str(package), "-o", str(output), "--record", str(not_a_record)])

@@ -136,3 +136,15 @@ def test_a_command_killed_by_a_signal_exits_128_plus_the_signal(tmp_path):
     assert process.returncode == 128 + signal.SIGSEGV, err
     record = json.loads((tmp_path / "record.json").read_text())
     assert record["returncode"] == -signal.SIGSEGV and record["exit_status"] == 128 + signal.SIGSEGV
+
+
+def test_track_without_codecarbon_says_how_to_install_it(monkeypatch, tmp_path):
+    from bmzcard.cli.app import app
+
+    monkeypatch.setitem(sys.modules, "codecarbon", None)  # as if the `track` extra were not installed
+    out = tmp_path / "record.json"
+    result = CliRunner().invoke(app, ["track", "--country", "DEU", "--json", str(out), "--", "true"])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "pip install 'bmzcard[track]'" in lines[0], result.output
+    assert "Traceback" not in result.output and not out.exists()

@@ -16,6 +16,7 @@ from bmzcard.card.fill import Change, blank_document, fill_card
 from bmzcard.errors import BmzcardError
 from bmzcard.facts import Fact
 from bmzcard.sources.package import Package, open_package
+from bmzcard.sources.paths import relative_to_card
 from bmzcard.sources.rdf import load_rdf
 from bmzcard.sources.rdf_facts import facts_from_description
 from bmzcard.sources.readme import read_card
@@ -94,7 +95,7 @@ def filled_card(
     facts.extend(measured_facts(sidecar))  # earlier measurements and evaluations outrank the RDF's own
     record_paths = [] if package.is_zip else discovered_records(package.root)
     for record in [*record_paths, *records]:
-        facts.extend(facts_from_record(Path(record)))
+        facts.extend(facts_from_record(Path(record), card_dir))
     facts.extend(extra_facts)
 
     merged = output.exists() and not fresh
@@ -121,8 +122,8 @@ def filled_card(
         changes=result.changes,
         written=result.written,
         todo=_still_todo(result.written, result.changes),
-        inputs={"rdf": package.display(), "rdf_sha256": loaded.sha256, "format_version": raw_format,
-                "read_as": read_as},
+        inputs={"rdf": _rdf_from_card(package, card_dir), "rdf_sha256": loaded.sha256,
+                "format_version": raw_format, "read_as": read_as},
         merged=merged,
         upgraded_from=raw_format if loaded.upgraded and raw_format != read_as else None,
         pinned_sha256=_pinned_documentation(loaded.raw, package, output),
@@ -130,6 +131,13 @@ def filled_card(
         sidecar_unreadable=unreadable,
         notes=notes,
     )
+
+
+def _rdf_from_card(package: Package, card_dir: Path) -> str:
+    """The RDF's path from the card's folder, as the sidecar stores it (`model.zip!/rdf.yaml` in a zip)."""
+    if package.is_zip:
+        return f"{relative_to_card(package.source, card_dir)}!/{package.rdf_name}"
+    return relative_to_card(package.rdf_path, card_dir)
 
 
 def _pinned_documentation(raw: dict, package: Package, output: Path) -> str | None:

@@ -13,6 +13,8 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
+
 from bmzcard.errors import BmzcardError
 
 # Environment variables that fix the thread pools of numpy/BLAS/torch; set
@@ -81,14 +83,6 @@ def gpu_name() -> str | None:
         return None
     names = [line.strip() for line in done.stdout.splitlines() if line.strip()]
     return names[0] if names else None
-
-
-def _percentile(sorted_values: list[float], q: float) -> float:
-    # Linear interpolation between closest ranks, like numpy's default.
-    position = (len(sorted_values) - 1) * q
-    low = int(position)
-    high = min(low + 1, len(sorted_values) - 1)
-    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
 
 
 def _batch_size(axes: dict[str, list[str]], shapes: dict[str, list[int]]) -> int | None:
@@ -197,8 +191,8 @@ def time_inference(
         warmup_calls=warmup,
         times_s=result["times_s"],
         median_s=statistics.median(times),
-        p10_s=_percentile(times, 0.10),
-        p90_s=_percentile(times, 0.90),
+        p10_s=float(np.percentile(times, 10)),
+        p90_s=float(np.percentile(times, 90)),
         peak_memory_bytes=max(0, result["rss_peak_bytes"] - result["rss_baseline_bytes"]),
         memory_method=result["memory_method"],
         gpu_peak_bytes=result["gpu_peak_bytes"],

@@ -11,7 +11,6 @@ card's sidecar, which `check --verify` re-runs.
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 from bmzcard.evaluate import EvaluationReport
@@ -23,6 +22,7 @@ from bmzcard.outputs.provenance import read_sidecar, sidecar_path
 from bmzcard.sources.package import refuse_link_outside
 from bmzcard.outputs.rdf_config import current_config, rdf_text_with_config, write_rdf
 from bmzcard.sources.package import Package
+from bmzcard.sources.paths import relative_to_card, store_path
 
 #: The folder beside the card that holds the figures and tables.
 EVALUATION_DIR = "evaluation"
@@ -102,6 +102,11 @@ def _write_card(report: EvaluationReport, card_path: Path | None, json_path: Pat
     sidecar = read_sidecar(card)  # an unreadable sidecar stops the run before anything is written
     refuse_link_outside(folder, card.parent)
     rdf_text = rdf_text_with(package, entry)
+    settings = dict(report.record)  # the sidecar's record and the JSON's settings name files from the card
+    for key in ("manifest", "package"):
+        if settings.get(key) is not None:
+            store_path(settings, key, settings[key], card.parent)
+    report.document["settings"] = settings
 
     figures = [(figure.alt, folder / figure.name, figure.data) for figure in material.figures]
     relative = [(alt, _rel(path, card)) for alt, path, _ in figures]
@@ -112,7 +117,7 @@ def _write_card(report: EvaluationReport, card_path: Path | None, json_path: Pat
              f"`{_rel(csv_path, card)}`. Predictions: {report.record['prediction_rule']}.")
     if material.appendix:
         notes += "\n\n" + material.appendix
-    facts = card_facts(entry, where=report.record["manifest"], detail=f"bmzcard evaluate, manifest sha256 "
+    facts = card_facts(entry, where=settings["manifest"], detail=f"bmzcard evaluate, manifest sha256 "
                        f"{report.record['manifest_sha256'][:12]}", diversity=material.diversity,
                        notes=notes, figures=relative)
 
@@ -125,7 +130,7 @@ def _write_card(report: EvaluationReport, card_path: Path | None, json_path: Pat
         report.written.append(path)
     _write_tables(report, json_path, csv_path)
     generate_card(package.source, card, extra_facts=facts)
-    record = dict(report.record, entry=entry, figures=[r for _, r in relative],
+    record = dict(settings, entry=entry, figures=[r for _, r in relative],
                   json=_rel(json_path, card), csv=_rel(csv_path, card),
                   rdf_sha256=hashlib.sha256(rdf_text.encode("utf-8")).hexdigest())
     sidecar = read_sidecar(card)  # as generate_card just wrote it
@@ -136,4 +141,4 @@ def _write_card(report: EvaluationReport, card_path: Path | None, json_path: Pat
 
 
 def _rel(path: Path, card: Path) -> str:
-    return os.path.relpath(path, card.parent).replace(os.sep, "/")
+    return relative_to_card(path, card.parent)

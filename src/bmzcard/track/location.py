@@ -8,6 +8,7 @@ are checked against codecarbon's own offline tables, which it will use.
 from __future__ import annotations
 
 import csv
+import importlib.util
 import json
 import sys
 from dataclasses import dataclass
@@ -72,15 +73,22 @@ def resolve_cloud(provider: str, region: str) -> Location:
     return Location(cloud_provider=code, cloud_region=found)
 
 
+def require_codecarbon() -> None:
+    """Refuse, in one line saying how to install it, when codecarbon (the `track` extra) is missing."""
+    if importlib.util.find_spec("codecarbon") is None:
+        raise BmzcardError("bmzcard track needs codecarbon, which is not installed: pip install 'bmzcard[track]'")
+
+
 def choose_location(country: str | None, provider: str | None, region: str | None) -> Location:
     """The location from the options, or asked for on a terminal.
 
     Raises
     ------
     BmzcardError
-        If options conflict or are incomplete, or none are given and stdin is
-        not a terminal (nothing is assumed).
+        If codecarbon is not installed, options conflict or are incomplete, or
+        none are given and stdin is not a terminal (nothing is assumed).
     """
+    require_codecarbon()  # its tables name the locations
     if country and (provider or region):
         raise BmzcardError("give either --country or --provider/--region, not both", field="--country")
     if country:

@@ -19,7 +19,7 @@ import time
 from typing import Any
 
 from bmzcard.errors import BmzcardError
-from bmzcard.track.location import Location
+from bmzcard.track.location import Location, require_codecarbon
 
 
 def _calculator_estimate(
@@ -128,6 +128,7 @@ def run_tracked(
     BmzcardError
         If the command cannot be started.
     """
+    require_codecarbon()
     from codecarbon import OfflineEmissionsTracker
 
     # codecarbon logs at INFO by default; only its errors matter here.

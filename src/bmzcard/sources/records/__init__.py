@@ -15,6 +15,7 @@ from bmzcard.carbon import Estimate, estimate_facts
 from bmzcard.errors import BmzcardError
 from bmzcard.facts import Fact
 from bmzcard.sources.limits import load_json
+from bmzcard.sources.paths import relative_to_card
 from bmzcard.sources.records.measurement import measurement_facts
 from bmzcard.sources.records.track import TRACK_RECORD, track_facts
 
@@ -32,8 +33,12 @@ def record_kind(content: dict) -> str:
     raise BmzcardError("not a record of bmzcard measure, track or carbon")
 
 
-def facts_from_record(path: Path) -> list[Fact]:
-    """The card facts a record gives; a clear error for anything else."""
+def facts_from_record(path: Path, card_dir: Path | None = None) -> list[Fact]:
+    """The card facts a record gives; a clear error for anything else.
+
+    Their provenance names the record by its path from ``card_dir`` (the
+    card's folder) when given, as the sidecar stores it.
+    """
     try:
         if path.stat().st_size > MAX_RECORD_BYTES:
             raise BmzcardError(f"larger than the {MAX_RECORD_BYTES:,} bytes a bmzcard record may have", path=path)
@@ -48,7 +53,7 @@ def facts_from_record(path: Path) -> list[Fact]:
         kind = record_kind(content)
     except BmzcardError as error:
         raise BmzcardError(error.message, path=path) from None
-    where = str(path)
+    where = str(path) if card_dir is None else relative_to_card(path, card_dir)
     try:
         if kind == "measure":
             return measurement_facts(content, where=where)
