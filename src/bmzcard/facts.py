@@ -90,6 +90,7 @@ _INLINE = re.compile(r"([\\`*_\[\]<>|~&#$])")
 # is kept, its `.` or `)` escaped), a setext underline or a rule (`---`, `===`).
 _BLOCK_START = re.compile(r"^(\d{1,9}|)([-+.)])(?=\s|$)|^()([-=])(?=[-=\s]*$)")
 _LIST_ITEM = re.compile(r"^(?:[-*+]|\d{1,9}[.)])\s+")
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 _SAFE_SCHEMES = ("http", "https", "mailto")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 
@@ -99,6 +100,11 @@ def md_text(value: Any) -> str:
     text = " ".join(str(value).split()) if value is not None else ""
     text = _INLINE.sub(r"\\\1", text)
     return _BLOCK_START.sub(lambda m: f"{m.group(1) or ''}\\{m.group(2) or m.group(4)}", text)
+
+
+def md_unescape(text: str) -> str:
+    """Markdown text as a reader sees it: backslash escapes of ASCII punctuation removed (`a\\|b` -> `a|b`)."""
+    return _ESCAPED.sub(r"\1", text)
 
 
 def md_prose(value: Any) -> str:

@@ -19,7 +19,7 @@ from ruamel.yaml import YAML
 
 from bmzcard.cli.app import app
 from bmzcard.example import eval_manifest_path
-from bmzcard.facts import md_code, md_link, md_prose, md_text
+from bmzcard.facts import md_code, md_link, md_prose, md_text, md_unescape
 
 from .conftest import runner
 
@@ -132,6 +132,9 @@ def test_factor_levels_are_table_cells_not_markup(example, tmp_path):
     assert "cond=a|b" in header and "cond=<script>x<~" in header  # labels are cut to 16 characters
     for table in _tables(found):  # every row as wide as its header: no `|` of a level split a cell
         assert len({sum(1 for t in row if t.type in ("th_open", "td_open")) for row in table}) == 1
+    # check --verify reads the escaped labels back as the levels they are
+    result = runner.invoke(app, ["check", str(example / "README.md"), "--verify", "--select", "V"])
+    assert result.exit_code == 0, result.output
 
 
 def _tables(found):
@@ -159,3 +162,8 @@ def test_code_spans_and_prose_cannot_break_out():
     assert md_code("x|y", in_table=True) == "`x\\|y`"
     assert md_prose("- item\n* other\n# no heading\n---") == "- item\n- other\n\\# no heading\n\\---"
     assert md_text("1. not a list") == "1\\. not a list"
+
+
+@pytest.mark.parametrize("text", [HOSTILE, "a|b", "1. x", "---", "- y", "C# \\path", "`", "50% & $5 ~ #1"])
+def test_escaped_text_reads_back_as_written(text):
+    assert md_unescape(md_text(text)) == " ".join(text.split())
