@@ -295,5 +295,6 @@ def test_snippet_names_the_package_as_seen_from_the_card(package):
     beside = generate_card(package / "bioimageio.yaml", package / "card.md").text
     assert 'predict(model="bioimageio.yaml", inputs={"raw": "raw.npy"})' in beside
     assert 'probability = sample.members["probability"]' in beside
+    (package / "docs").mkdir()  # output folders are never created silently
     elsewhere = generate_card(package / "bioimageio.yaml", package / "docs" / "card.md").text
     assert "bioimageio test ../bioimageio.yaml" in elsewhere

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
+
+import bmzcard
 
 from bmzcard.errors import BmzcardError
 from bmzcard.track import Location, choose_location, run_tracked, track_facts
@@ -85,6 +88,54 @@ def test_cli_writes_record_and_passes_on_exit_code(tmp_path):
     record = json.loads(out.read_text())
     assert record["command"] == command and record["returncode"] == 3
     assert record["estimate"] is None and "--hardware" in record["estimate_note"]
+
+
+def _tracked_child(tmp_path, script: str):
+    """`bmzcard track` in its own process, its command a Python script; waits until the command runs."""
+    import os
+    import subprocess
+    import time
+
+    started = tmp_path / "started"
+    code = f"import pathlib, signal, sys, time\n{script}\npathlib.Path({str(started)!r}).touch()\ntime.sleep(60)\n"
+    environment = dict(os.environ, PYTHONPATH=str(Path(bmzcard.__file__).resolve().parents[1]))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bmzcard", "track", "--country", "DEU", "--json", str(tmp_path / "record.json"),
+         "--", sys.executable, "-c", code], env=environment, stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for _ in range(600):
+        if started.exists():
+            return process
+        time.sleep(0.1)
+    process.kill()
+    raise AssertionError(process.communicate())
+
+
+def test_sigterm_is_passed_on_and_the_run_still_recorded(tmp_path):
+    import signal
+
+    got = tmp_path / "child-got-sigterm"
+    process = _tracked_child(tmp_path, f"signal.signal(signal.SIGTERM, lambda *a: (pathlib.Path({str(got)!r}).touch(), "
+                                       "sys.exit(3)))")
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=120)
+    assert got.exists(), err
+    assert process.returncode == 3, err
+    record = json.loads((tmp_path / "record.json").read_text())
+    assert record["signals_forwarded"] == ["SIGTERM"] and record["exit_status"] == 3
+
+
+def test_a_command_killed_by_a_signal_exits_128_plus_the_signal(tmp_path):
+    import signal
+
+    import psutil  # a dependency of codecarbon
+
+    process = _tracked_child(tmp_path, "")
+    psutil.Process(process.pid).children()[0].send_signal(signal.SIGSEGV)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 128 + signal.SIGSEGV, err
+    record = json.loads((tmp_path / "record.json").read_text())
+    assert record["returncode"] == -signal.SIGSEGV and record["exit_status"] == 128 + signal.SIGSEGV
 
 
 def test_track_without_codecarbon_says_how_to_install_it(monkeypatch, tmp_path):

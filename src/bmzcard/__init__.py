@@ -22,10 +22,18 @@ functions. Everything is imported on first use, so ``import bmzcard`` is fast.
 
 from __future__ import annotations
 
+import os as _os
 import sys
 import types
 
 from bmzcard.version import __version__
+
+# bioimageio.spec reads its settings from the environment and from a `.env` file in
+# the working folder, which may be a downloaded package's. Set here, before it is
+# imported, the two that guard untrusted input: no pickles in test tensors (a
+# pickle runs code) and no io checks (downloads, URL checks: network).
+_os.environ["BIOIMAGEIO_ALLOW_PICKLE"] = "false"
+_os.environ["BIOIMAGEIO_PERFORM_IO_CHECKS"] = "false"
 
 _API = ("Card", "check", "diff", "evaluate", "generate", "measure")
 

@@ -85,7 +85,7 @@ def evaluate(
     csv_path: str | Path | None = None,
     write_card: bool = False,
     card_path: str | Path | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
     **settings: Any,
 ) -> EvaluationReport:
     """Evaluate a model (or given predictions) on a manifest of images, per factor level (`bmzcard evaluate`).
@@ -110,7 +110,8 @@ def evaluate(
     card_path
         The card; default ``README.md`` beside the RDF.
     progress
-        Called as ``progress(done, total)`` after each image.
+        Called as ``progress(done, total, stage)`` while the manifest is read, its
+        files checked and its images evaluated (``stage`` says which, in words).
 
     Returns
     -------
@@ -147,6 +148,7 @@ def measure(
     json_path: str | Path | None = None,
     write_card: bool = False,
     card_path: str | Path | None = None,
+    allow_code: bool = False,
 ) -> Measurement:
     """Count parameters and sizes of every weight format and time one of them (`bmzcard measure`).
 
@@ -171,6 +173,8 @@ def measure(
         RDF's ``config.bioimageio`` (backups kept).
     card_path
         The card to fill; default ``README.md`` beside the RDF.
+    allow_code
+        Allow timing pytorch_state_dict weights whose architecture is a Python file of the package.
 
     Examples
     --------
@@ -185,7 +189,7 @@ def measure(
 
     result = measure_package(Path(package), weight_format=weights, shapes=shapes,
                              threads=threads or min(DEFAULT_THREADS, os.cpu_count() or 1), repeats=repeats,
-                             timing=timing)
+                             timing=timing, allow_code=allow_code)
     if json_path is not None:
         write_json(Path(json_path), result.to_json())
     if write_card:
@@ -211,6 +215,7 @@ def check_reports(
     *,
     rdf: str | Path | None = None,
     online: bool = False,
+    allow_code: bool = False,
     jobs: int | None = None,
     progress: Callable[[FileReport], None] | None = None,
 ) -> list[FileReport]:
@@ -219,7 +224,7 @@ def check_reports(
     from bmzcard.lint.inputs import discover
 
     targets = discover([Path(p) for p in paths], _path(rdf))
-    return check_targets(targets, rules, online=online, jobs=jobs, progress=progress)
+    return check_targets(targets, rules, online=online, allow_code=allow_code, jobs=jobs, progress=progress)
 
 
 def check(
@@ -229,6 +234,7 @@ def check(
     rdf: str | Path | None = None,
     online: bool = False,
     verify: bool = False,
+    allow_code: bool = False,
 ) -> list[Finding]:
     """Lint model cards as a zoo reviewer reads them (`bmzcard check`); return the findings.
 
@@ -244,6 +250,9 @@ def check(
         Also check that links resolve (network).
     verify
         Re-compute the evaluation recorded beside the card and compare its numbers (runs the model).
+    allow_code
+        With `verify`: allow running a pytorch_state_dict architecture that is a Python file of the
+        package (the caller's consent; never read from the card's sidecar).
 
     Returns
     -------
@@ -263,7 +272,8 @@ def check(
     """
     from bmzcard.errors import BmzcardError
 
-    reports = check_reports(paths, select_rules(select, ignore, verify=verify), rdf=rdf, online=online)
+    reports = check_reports(paths, select_rules(select, ignore, verify=verify), rdf=rdf, online=online,
+                            allow_code=allow_code)
     for report in reports:
         if report.error is not None:
             raise BmzcardError(report.error, path=report.path)

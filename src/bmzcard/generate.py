@@ -21,7 +21,7 @@ from bmzcard.sources.rdf import LoadedRdf, load_rdf
 from bmzcard.sources.rdf_facts import facts_from_description
 from bmzcard.sources.readme import read_card
 from bmzcard.sources.records import discovered_records, facts_from_record
-from bmzcard.sources.sidecar import previous_values, read_sidecar
+from bmzcard.sources.sidecar import previous_values, read_sidecar, text_sha256
 from bmzcard.template import TEMPLATE, SectionKind
 
 
@@ -39,6 +39,9 @@ class FilledCard:
     merged: bool  # an existing card was completed rather than replaced
     upgraded_from: str | None
     pinned_sha256: str | None  # the hash the RDF pins for this card as its documentation
+    sidecar: dict[str, Any]  # the card's sidecar as read ({} when none, or when starting over from a broken one)
+    sidecar_unreadable: bool = False  # `fresh` over a sidecar that could not be read: back it up, then replace it
+    notes: list[str] = field(default_factory=list)
     todo_reasons: dict[str, str] = field(default_factory=dict)  # TODO fields a source knows but leaves to the author
 
 
@@ -68,7 +71,8 @@ def filled_card(
         Where the card belongs (default: `default_output`); an existing card
         there is completed, its human text kept, unless `fresh`.
     fresh
-        Start from the blank template, ignoring an existing card.
+        Start from the blank template, ignoring an existing card (and a sidecar
+        that cannot be read, which is otherwise an error).
     extra_facts
         Facts from other producers (measurements, evaluations); they outrank the RDF's.
     records
@@ -87,16 +91,31 @@ def filled_card(
                            path=package.display(), field="type")
     output = output or default_output(package)
     card_dir = output.parent.resolve()
+    sidecar, unreadable = {}, False
+    try:
+        sidecar = read_sidecar(output)
+    except BmzcardError:
+        if not fresh:
+            raise
+        unreadable = True
     facts = facts_from_description(loaded.description, package, card_dir, loaded.raw)
-    facts.extend(measured_facts(output))  # earlier measurements and evaluations outrank the RDF's own
+    facts.extend(measured_facts(sidecar))  # earlier measurements and evaluations outrank the RDF's own
     record_paths = [] if package.is_zip else discovered_records(package.root)
     for record in [*record_paths, *records]:
         facts.extend(facts_from_record(Path(record), card_dir))
     facts.extend(extra_facts)
 
     merged = output.exists() and not fresh
+    notes = []
     if merged:
-        document, previous = read_card(output), previous_values(output)
+        document, previous = read_card(output), previous_values(sidecar)
+        interrupted = sidecar.get("replacing")
+        if interrupted and text_sha256(document.text) == interrupted.get("card_sha256"):
+            # the last run wrote the sidecar, then stopped before the card: this card is the one it describes as
+            # replaced, so its own values are bmzcard's as that older record says, not human edits
+            previous = previous_values(interrupted)
+            notes.append(f"the last run stopped between writing {output.name}'s sidecar and the card; "
+                         "the card was completed from the sidecar's record of it")
     else:
         document, previous = blank_document(), {}
     result = fill_card(document, facts, previous=previous)
@@ -115,6 +134,9 @@ def filled_card(
         merged=merged,
         upgraded_from=raw_format if loaded.upgraded and raw_format != read_as else None,
         pinned_sha256=_pinned_documentation(loaded.raw, package, output),
+        sidecar=sidecar,
+        sidecar_unreadable=unreadable,
+        notes=notes,
         todo_reasons=facts.todo_reasons,
     )
 
@@ -141,10 +163,10 @@ def _pinned_documentation(raw: dict, package: Package, output: Path) -> str | No
     return str(documentation["sha256"])
 
 
-def measured_facts(card: Path) -> list[Fact]:
-    """Facts of earlier `measure`, `track` and `evaluate` runs, from the card's sidecar."""
+def measured_facts(sidecar: dict[str, Any]) -> list[Fact]:
+    """Facts of earlier `measure`, `track` and `evaluate` runs, from the card's sidecar (as read)."""
     facts = []
-    for data in read_sidecar(card).get("facts", []):
+    for data in sidecar.get("facts", []):
         fact = Fact.from_json(data)
         if fact.sources and all(s.kind in ("measurement", "evaluation", "computed") for s in fact.sources):
             facts.append(fact)

@@ -139,16 +139,25 @@ def find_region(provider: str, region: str) -> data.Region:
     return rows[found]
 
 
+#: Bounds far above any real run (a million device-years; PUE and grid intensity ~1), so that every
+#: product stays within the 28 significant digits of the calculator's decimal rounding.
+MAX_DEVICE_HOURS = 1e10
+MAX_FACTOR = 100.0
+
+
 def _check_inputs(hours: float, devices: int, pue: float | None, intensity: float | None) -> None:
     if not math.isfinite(hours) or hours < 0:
         raise BmzcardError(f"hours must be a finite number >= 0, not {hours}", field="--hours")
     if devices < 1:
         raise BmzcardError(f"devices must be at least 1, not {devices}", field="--devices")
-    if pue is not None and (not math.isfinite(pue) or pue < 1):
-        raise BmzcardError(f"PUE must be a number >= 1, not {pue}", field="--pue")
-    if intensity is not None and (not math.isfinite(intensity) or intensity < 0):
+    if hours * devices > MAX_DEVICE_HOURS:  # beyond this the results' decimals are no longer exact
+        raise BmzcardError(f"{hours:g} hours on {devices} device(s) is more than the {MAX_DEVICE_HOURS:g} "
+                           "device-hours the calculator is exact for", field="--hours")
+    if pue is not None and (not math.isfinite(pue) or not 1 <= pue <= MAX_FACTOR):
+        raise BmzcardError(f"PUE must be a number from 1 to {MAX_FACTOR:g}, not {pue}", field="--pue")
+    if intensity is not None and (not math.isfinite(intensity) or not 0 <= intensity <= MAX_FACTOR):
         raise BmzcardError(
-            f"intensity must be a number >= 0 kg CO2eq/kWh, not {intensity}", field="--intensity"
+            f"intensity must be a number from 0 to {MAX_FACTOR:g} kg CO2eq/kWh, not {intensity}", field="--intensity"
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bmzcard.carbon import data
 from bmzcard.carbon.calculator import Estimate
-from bmzcard.facts import Fact, Provenance
+from bmzcard.facts import Fact, Provenance, md_code, md_text
 
 
 def _number(value: float, precise: bool) -> str:
@@ -32,7 +32,7 @@ def estimate_facts(estimate: Estimate, *, where: str = "bmzcard carbon") -> list
     facts = [
         Fact(
             "environmental_impact.hardware_type",
-            f"{estimate.devices} × {estimate.hardware} ({estimate.tdp_w:g} W TDP)",
+            f"{estimate.devices} × {md_text(estimate.hardware)} ({estimate.tdp_w:g} W TDP)",
             source,
         ),
         Fact(
@@ -45,12 +45,12 @@ def estimate_facts(estimate: Estimate, *, where: str = "bmzcard carbon") -> list
         facts.append(
             Fact(
                 "environmental_impact.cloud_provider",
-                f"{estimate.provider_name} (`{estimate.provider}`)",
+                f"{md_text(estimate.provider_name)} ({md_code(estimate.provider)})",
                 source,
             )
         )
-        place = f" ({estimate.region_place})" if estimate.region_place else ""
-        facts.append(Fact("environmental_impact.compute_region", f"`{estimate.region}`{place}", source))
+        place = f" ({md_text(estimate.region_place)})" if estimate.region_place else ""
+        facts.append(Fact("environmental_impact.compute_region", f"{md_code(estimate.region)}{place}", source))
     emitted = (
         f"{_number(estimate.co2_kg, estimate.precise)} kg CO2eq "
         f"({_number(estimate.energy_kwh, estimate.precise)} kWh × "

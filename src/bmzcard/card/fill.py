@@ -110,7 +110,7 @@ class _Filler:
         if is_placeholder:
             return True
         before = self.previous.get(key)
-        return before is not None and _same(before, current)
+        return before is not None and same_value(before, current)
 
     # -- sections --------------------------------------------------------
 
@@ -175,14 +175,7 @@ class _Filler:
             self.changes.append(Change("title.name", "kept", "human-written title"))
 
     def _body_span(self, heading: Heading) -> tuple[int, int]:
-        """The body without the blank lines around it (and a closing `---` rule)."""
-        start, end = heading.body_start, heading.body_end
-        lines = self.document.lines
-        while start < end and not lines[start].strip():
-            start += 1
-        while end > start and (not lines[end - 1].strip() or lines[end - 1].strip() == "---"):
-            end -= 1
-        return start, end
+        return body_span(self.document, heading)
 
     def _fill_prose(self, section: Section, heading: Heading) -> None:
         fact = self.facts.get(section.key)
@@ -195,7 +188,7 @@ class _Filler:
             self.changes.append(Change(section.key, "kept", "human-written"))
             return
         self.written[section.key] = fact
-        if _same(current, fact.value):
+        if same_value(current, fact.value):
             return
         new = fact.value.split("\n")
         if start == end:  # empty body: keep a blank line after the heading
@@ -248,7 +241,7 @@ class _Filler:
                 continue
             self.written[key] = fact
             filled_any = True
-            if _same(item.value, fact.value):
+            if same_value(item.value, fact.value):
                 continue
             self.edits.replace(item.start, item.end, field_lines(item.label, fact.value))
             self.changes.append(Change(key, "updated" if key in self.previous else "filled"))
@@ -276,7 +269,40 @@ class _Filler:
                 self.edits.replace(index, end, [])
 
 
-def _same(a: str, b: str) -> bool:
+def body_span(document: CardDocument, heading: Heading) -> tuple[int, int]:
+    """A section's body without the blank lines around it (and a closing `---` rule)."""
+    start, end = heading.body_start, heading.body_end
+    lines = document.lines
+    while start < end and not lines[start].strip():
+        start += 1
+    while end > start and (not lines[end - 1].strip() or lines[end - 1].strip() == "---"):
+        end -= 1
+    return start, end
+
+
+def current_values(document: CardDocument, template: Template = TEMPLATE) -> dict[str, str]:
+    """What the card holds for each template field and prose or table section, by fact key, as `fill_card` reads it."""
+    values: dict[str, str] = {}
+    for section in template.sections:
+        heading = document.section(section.key)
+        if heading is None:
+            continue
+        if section.key == "title":
+            values["title.name"] = heading.title
+        if section.kind is SectionKind.FIELDS:
+            by_label = {normalize_title(item.label): item for item in document.fields_of(heading)}
+            for template_field in section.fields:
+                item = by_label.get(normalize_title(template_field.label))
+                if item is not None:
+                    values[f"{section.key}.{template_field.key}"] = item.value
+        elif section.kind in (SectionKind.PROSE, SectionKind.TABLE):
+            start, end = body_span(document, heading)
+            values[section.key] = "\n".join(document.lines[start:end])
+    return values
+
+
+def same_value(a: str, b: str) -> bool:
+    """Equal up to whitespace: how a card's value is compared with what bmzcard wrote."""
     return " ".join(a.split()) == " ".join(b.split())
 
 

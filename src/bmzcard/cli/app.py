@@ -11,11 +11,12 @@ import functools
 import sys
 from typing import Annotated, Callable, TypeVar
 
+import click
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from bmzcard.errors import BmzcardError
+from bmzcard.errors import EXIT_BAD_INPUT, BmzcardError
 
 app = typer.Typer(
     name="bmzcard",
@@ -39,17 +40,30 @@ F = TypeVar("F", bound=Callable)
 
 
 def reports_errors(command: F) -> F:
-    """Turn a `BmzcardError` into one red line on stderr and its exit code."""
+    """Turn a `BmzcardError` into one red line on stderr and its exit code.
+
+    Anything else is a bug: one line too, with exit code 2 (1 means "findings"),
+    and the traceback only with `--debug`.
+    """
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
+        except (typer.Exit, typer.Abort, click.exceptions.ClickException):
+            raise
         except BmzcardError as error:
             if _state["debug"]:
                 raise
             stderr.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
             raise typer.Exit(error.exit_code) from None
+        except Exception as error:  # noqa: BLE001 - the last line of defence
+            if _state["debug"]:
+                raise
+            message = " ".join(f"{type(error).__name__}: {error}".split())
+            stderr.print(f"[bold red]internal error:[/] {escape(message)}; run with --debug for the traceback",
+                         highlight=False, soft_wrap=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
 
     return wrapper  # type: ignore[return-value]
 

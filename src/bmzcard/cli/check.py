@@ -46,6 +46,11 @@ def check(
     verify: Annotated[
         bool, typer.Option("--verify", help="Re-compute recorded evaluations and compare the card's numbers.")
     ] = False,
+    allow_code: Annotated[
+        bool,
+        typer.Option("--allow-code", help="With --verify: allow running a pytorch_state_dict architecture that is "
+                     "a Python file of the package. Only this option grants it, never a file of the package."),
+    ] = False,
     output: Annotated[
         Optional[Path], typer.Option("--output", "-o", help="Write the report to this file instead of stdout.")
     ] = None,
@@ -87,7 +92,8 @@ def check(
         # The diff joins a text report on stdout; beside a machine-read report it goes to stderr.
         fix_targets(targets, show=sys.stdout if fmt is OutputFormat.TEXT and output is None else sys.stderr)
     with _Progress(len(targets)) as advance:
-        reports = check_reports(paths, entries, rdf=rdf, online=use_network, jobs=jobs, progress=advance)
+        reports = check_reports(paths, entries, rdf=rdf, online=use_network, allow_code=allow_code,
+                                jobs=jobs, progress=advance)
     text = render(fmt, reports, entries)
     if output is not None:
         from bmzcard.outputs.files import atomic_write

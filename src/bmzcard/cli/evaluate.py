@@ -173,19 +173,25 @@ def evaluate(
         scheduler=scheduler, seed=seed, resamples=bootstrap, dataset_id=dataset_id, dataset_source=dataset_source,
         dataset_role=dataset_role, chunked_above=int(chunked_above * (1 << 20)) or None,
     )
-    with Progress(TextColumn("evaluating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=stderr, transient=True) as bar:
-        progress_task = bar.add_task("images", total=None)
+        progress_task = bar.add_task("reading the manifest", total=None)
         report = run_evaluation(data, package, options, json_path=json_out, csv_path=csv_out,
                                 write_card=write_card, card_path=card,
-                                progress=lambda done, total: bar.update(progress_task, completed=done, total=total))
+                                progress=lambda done, total, stage: bar.update(progress_task, completed=done,
+                                                                               total=total, description=stage))
     levels = list(next(iter(report.summary.values())))
     table = Table(title=f"{report.task}: {len(report.results)} images (mean ± std; 95% CI)")
     table.add_column("metric")
     for level in levels:
-        table.add_column("Overall" if level == OVERALL else level, justify="right")
+        table.add_column("Overall" if level == OVERALL else escape(level), justify="right")
     for metric, cells in report.summary.items():
         table.add_row(escape(metric), *(_cell_text(format_cell(c), c.ci_low, c.ci_high) for c in cells.values()))
     stdout.print(table)
+    outside = report.record.get("files_outside_manifest_folder") or []
+    if outside:  # allowed, but a manifest from elsewhere may point anywhere: say where it went
+        stderr.print(f"note: {len(outside)} file(s) outside the manifest's folder were read: "
+                     + "; ".join(outside[:5]) + ("; ..." if len(outside) > 5 else "")
+                     + " (all listed in the record)", highlight=False, markup=False, soft_wrap=True)
     for path in report.written:
-        stderr.print(f"wrote {path}", highlight=False)
+        stderr.print(f"wrote {path}", highlight=False, markup=False)

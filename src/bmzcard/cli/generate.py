@@ -54,6 +54,8 @@ def generate(
 
         bmzcard generate my_model/ --record measure.json --record carbon.json
     """
+    from rich.markup import escape
+
     from bmzcard.api import generate as generate_card
     from bmzcard.cli.app import stderr, stdout
 
@@ -68,22 +70,23 @@ def generate(
     filled = len(report.written)
     action = "Completed" if report.merged else "Wrote"
     stderr.print(
-        f"{action} [bold]{report.output}[/]: {filled} values from the package, "
+        f"{action} [bold]{escape(str(report.output))}[/]: {filled} values from the package, "
         f"{len(report.todo)} fields still TODO"
         + (f" (RDF upgraded from format {report.upgraded_from})" if report.upgraded_from else ""),
         highlight=False,
     )
     kept = [c for c in report.changes if c.action == "kept"]
     if kept:
-        stderr.print(f"Kept {len(kept)} human-written values: " + ", ".join(c.key for c in kept), highlight=False)
+        stderr.print(f"Kept {len(kept)} human-written values: " + ", ".join(c.key for c in kept), highlight=False,
+                     markup=False)
     if report.backup:
-        stderr.print(f"Backup of the previous card: {report.backup}", highlight=False)
+        stderr.print(f"Backup of the previous card: {report.backup}", highlight=False, markup=False)
     for note in report.notes:
-        stderr.print(note, highlight=False)
+        stderr.print(note, highlight=False, markup=False)
     if verbose:
         for key in sorted(report.written):
             where = ", ".join(f"{s.kind}:{s.where}" for s in report.written[key].sources)
-            stdout.print(f"  [green]filled[/] {key:<52} from {where}", soft_wrap=True, highlight=False)
+            stdout.print(f"  [green]filled[/] {key:<52} from {escape(where)}", soft_wrap=True, highlight=False)
         for key in report.todo:
             reason = f" ({report.todo_reasons[key]})" if key in report.todo_reasons else ""
             stdout.print(f"  [yellow]TODO[/]   {key}{reason}", soft_wrap=True, highlight=False)

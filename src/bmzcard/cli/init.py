@@ -20,6 +20,8 @@ def init(
     tell you what is missing. Once the model has an rdf.yaml, run
     `bmzcard generate` to fill everything the package already knows.
     """
+    from rich.markup import escape
+
     from bmzcard.card.layout import blank_card
     from bmzcard.cli.app import stdout
     from bmzcard.outputs.files import atomic_write, backup
@@ -31,5 +33,9 @@ def init(
             raise BmzcardError("a card already exists; use --force to replace it (a backup is kept), "
                                "or `bmzcard generate` to fill it", path=card)
         saved = backup(card)
+    created = not directory.exists()
+    if created:  # the new model's folder is what init is asked to start; said, not done silently
+        directory.mkdir(parents=True)
     atomic_write(card, blank_card())
-    stdout.print(f"Wrote a blank card to [bold]{card}[/]" + (f" (backup: {saved})" if saved else ""))
+    stdout.print(f"Wrote a blank card to [bold]{escape(str(card))}[/]" + (f" (backup: {escape(str(saved))})" if saved else "")
+                 + (" in a new folder" if created else ""))

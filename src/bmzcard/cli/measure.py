@@ -49,16 +49,17 @@ def parse_shapes(values: list[str], input_ids: list[str]) -> dict[str, list[int]
 
 
 def _print(measurement) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     from bmzcard.cli.app import stdout
     from bmzcard.units import format_bytes
 
-    sizes = Table("weights", "file", "size", "parameters", "buffers", title=f"{measurement.model_name}: sizes")
+    sizes = Table("weights", "file", "size", "parameters", "buffers", title=f"{escape(measurement.model_name)}: sizes")
     for w in measurement.weights:
         sizes.add_row(
             w.weight_format,
-            w.file,
+            escape(w.file),
             format_bytes(w.file_bytes),
             "—" if w.parameters is None else f"{w.parameters:,}",
             "—" if w.buffers is None else f"{w.buffers:,}",
@@ -115,10 +116,17 @@ def measure(
     card: Annotated[
         Optional[Path], typer.Option("--card", help="The card to fill (default: README.md beside the RDF).")
     ] = None,
+    allow_code: Annotated[
+        bool,
+        typer.Option("--allow-code", help="Allow timing pytorch_state_dict weights whose architecture is a Python "
+                     "file of the package: that file runs with your rights. Only for packages you trust."),
+    ] = False,
 ) -> None:
     """Measure a model package: parameters, file sizes, inference time and memory.
 
-    Parameters are counted in every weight file without running package code.
+    Parameters are counted in every weight file without running package code;
+    weights whose architecture is a Python file of the package are timed only
+    with `--allow-code`.
     Inference runs in a fresh process through bioimageio.core's prediction
     pipeline, as users run the model (pre- and postprocessing included), with a
     fixed thread count: one cold call timed alone, 3 warm-up calls, then
@@ -145,7 +153,8 @@ def measure(
         ids = [str(getattr(d, "id", None) or d.name) for d in descr.inputs]
         shapes = parse_shapes(shape, ids)
     result = measure_package(package, weights=weights, shapes=shapes, threads=threads, repeats=repeats,
-                             timing=not no_timing, json_path=json_out, write_card=write_card, card_path=card)
+                             timing=not no_timing, json_path=json_out, write_card=write_card, card_path=card,
+                             allow_code=allow_code)
     _print(result)
     if result.card is not None:
         from bmzcard.cli.app import stderr

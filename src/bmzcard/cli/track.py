@@ -12,6 +12,7 @@ from bmzcard.sources.records.track import TRACK_RECORD
 
 
 def _print(record: dict, out: Path) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     from bmzcard.cli.app import stdout
@@ -20,7 +21,11 @@ def _print(record: dict, out: Path) -> None:
     table = Table(show_header=False, box=None, title="Tracked run", title_justify="left")
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("command", " ".join(record["command"]) + f" (exit code {record['returncode']})")
+    ended = f"exit code {record['returncode']}" if record["returncode"] >= 0 else \
+        f"killed by signal {-record['returncode']}, exit status {record['exit_status']}"
+    if record["signals_forwarded"]:
+        ended += f"; passed on: {', '.join(record['signals_forwarded'])}"
+    table.add_row("command", escape(" ".join(record["command"])) + f" ({ended})")
     table.add_row("wall time", f"{record['wall_seconds']:.1f} s ({record['wall_hours']:.4f} h)")
     hw = record["hardware"]
     gpus = f"; {hw['gpu_count']:g} × {hw['gpu_model']}" if hw["gpu_model"] else ""
@@ -31,7 +36,7 @@ def _print(record: dict, out: Path) -> None:
         table.add_row("calculator", f"{record['estimate']['co2_kg']:.4g} kg CO2eq ({record['estimate_note']})")
     else:
         table.add_row("calculator", record["estimate_note"])
-    table.add_row("written", str(out))
+    table.add_row("written", escape(str(out)))
     stdout.print(table)
 
 
@@ -64,7 +69,9 @@ def track(
     them you are asked, or, when not at a terminal, refused. The record (wall
     hours, hardware, energy, emissions and the ML CO2 Impact calculator's
     estimate beside them) is written as JSON for `bmzcard generate`. Exits with
-    the command's exit code.
+    the command's exit code (128 + N when a signal N killed it). SIGINT, SIGTERM
+    and SIGHUP sent to bmzcard are passed on to the command, and the record is
+    written once it has ended.
 
     **Examples**
 
@@ -78,5 +85,5 @@ def track(
     record = run_tracked(command, location, hardware=hardware, devices=devices, training=training)
     write_json(json_out, record)
     _print(record, json_out)
-    if record["returncode"] != 0:
-        raise typer.Exit(record["returncode"])
+    if record["exit_status"] != 0:
+        raise typer.Exit(record["exit_status"])

@@ -16,7 +16,7 @@ anything is returned, so a bad row leaves nothing behind.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -34,7 +34,7 @@ from bmzcard.evaluate.aggregate import (
 from bmzcard.evaluate.card import evaluation_entry
 from bmzcard.evaluate.chunked import CHUNKED_ABOVE
 from bmzcard.evaluate.executors import run_rows
-from bmzcard.evaluate.manifest import Manifest, read_manifest
+from bmzcard.evaluate.manifest import Manifest, Stage, read_manifest
 from bmzcard.evaluate.pipeline import ImageResult, Job, load_pair, precheck
 from bmzcard.evaluate.postprocess import SEGMENTATION, PredictionRule
 from bmzcard.evaluate.predict import (
@@ -165,7 +165,7 @@ def evaluate(
     options: EvaluateOptions = EvaluateOptions(),
     *,
     for_card: bool = False,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Stage | None = None,
 ) -> EvaluationReport:
     """Evaluate a model (or given predictions) on the images of a manifest; write nothing.
 
@@ -181,7 +181,9 @@ def evaluate(
         text (:class:`CardMaterial`); checks before any image runs that the
         package's RDF can take them and that the data set is named.
     progress : callable, optional
-        Called as ``progress(done, total)`` after each image.
+        Called as ``progress(done, total, stage)`` while the manifest is read
+        (``"reading the manifest"``), its files checked (``"checking files"``)
+        and its images evaluated (``"evaluating images"``).
 
     Returns
     -------
@@ -211,7 +213,7 @@ def evaluate(
     task = _task(options.task, description)
     labels = classification.LABEL_COLUMNS if task == "classification" else ()
     manifest = read_manifest(manifest_path, factors=list(options.factors) if options.factors else None,
-                             label_columns=labels)
+                             label_columns=labels, progress=progress)
     if not manifest.has_predictions and package is None:
         raise BmzcardError("the manifest has no prediction column, so the model must run: give its PACKAGE",
                            path=manifest.path)
@@ -234,7 +236,7 @@ def evaluate(
     job = Job(manifest.path, task, rule, options.metrics, spacing, model, options.chunked_above,
               options.ignore_label)
     if task in IMAGE_TASKS:
-        precheck(manifest)
+        precheck(manifest, progress)
     runner = ModelRunner(model) if model is not None else None  # refuses weights and code before any image
     if task == "classification" and runner is not None and options.classes:
         _check_class_count(options.classes, runner)
@@ -286,7 +288,7 @@ def _check_task_options(task: str, options: EvaluateOptions) -> None:
 
 
 def _run(manifest: Manifest, job: Job, options: EvaluateOptions, runner: ModelRunner | None, distance_unit: str,
-         progress: Callable[[int, int], None] | None) -> tuple[list[ImageResult], dict[str, dict[str, Cell]], str, dict]:
+         progress: Stage | None) -> tuple[list[ImageResult], dict[str, dict[str, Cell]], str, dict]:
     """Per-image results, the summary, the prediction rule in words and extra JSON content of the task."""
     bootstrap = {"seed": options.seed, "resamples": options.resamples, "confidence": options.confidence}
     if job.task == "classification":
@@ -301,8 +303,9 @@ def _run(manifest: Manifest, job: Job, options: EvaluateOptions, runner: ModelRu
         results = detection.evaluate_rows(manifest, pairs, matching, job.metrics, job.spacing, scored)
         return (results, summarize(results, manifest.factors, **bootstrap),
                 matching.describe(kind, distance_unit, scored), {})
+    images = (lambda done, total: progress(done, total, "evaluating images")) if progress else None
     results = run_rows(manifest.rows, job, runner, workers=options.workers, scheduler=options.scheduler,
-                       progress=progress)
+                       progress=images)
     ignored = job.describe_ignored(manifest.has_ignore_masks)
     rule_text = job.rule.describe() + (f"; {ignored}" if ignored else "")
     return results, summarize(results, manifest.factors, **bootstrap), rule_text, {}
@@ -361,6 +364,7 @@ def _record(manifest: Manifest, package, options: EvaluateOptions, job: Job, run
     return {
         "manifest": str(manifest.path),
         "manifest_sha256": manifest.sha256,
+        "files_outside_manifest_folder": manifest.outside_files(),
         "package": None if package is None else str(package),
         "task": job.task,
         "factors": list(manifest.factors),

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from bmzcard.errors import BmzcardError
 from bmzcard.evaluate.aggregate import OVERALL, Cell
-from bmzcard.facts import Fact, Provenance
+from bmzcard.facts import Fact, Provenance, md_file_link, md_link, md_text
 from bmzcard.sources.rdf_facts import results_table
 
 MAX_LABEL = 16  # bioimageio.spec: evaluation_factors and metrics entries
@@ -138,11 +138,13 @@ def evaluation_entry(summary: dict[str, dict[str, Cell]], *, dataset_id: str, da
 
 def check_entry(entry: dict) -> None:
     """Validate the entry with bioimageio.spec's ``Evaluation``; a `BmzcardError` otherwise."""
+    from bioimageio.spec import ValidationContext
     from bioimageio.spec.model.v0_5 import Evaluation
     from pydantic import ValidationError
 
     try:
-        Evaluation.model_validate(entry)
+        with ValidationContext(perform_io_checks=False):  # the dataset URL is not fetched: no network
+            Evaluation.model_validate(entry)
     except ValidationError as error:
         first = error.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
@@ -168,14 +170,16 @@ def card_facts(entry: dict, *, where: str, detail: str, diversity: str, notes: s
         Figures embedded under the table.
     """
     source = (Provenance("evaluation", where, detail),)
-    link = f"[{entry['dataset_id']}]({entry['dataset_source']})"
-    factors = [f"- **{f}**: {text}" for f, text in zip(entry["evaluation_factors"], entry["evaluation_factors_long"])]
-    metrics = [f"- **{m}**: {text}" for m, text in zip(entry["metrics"], entry["metrics_long"])]
-    body = [results_table(entry), notes] + [f"![{alt}]({path})" for alt, path in figures]
+    # factor levels, class and file names are the manifest author's text: escaped as `generate` does from the RDF
+    link = md_link(entry["dataset_source"], entry["dataset_id"])
+    factors = [f"- **{md_text(f)}**: {md_text(text)}"
+               for f, text in zip(entry["evaluation_factors"], entry["evaluation_factors_long"])]
+    metrics = [f"- **{md_text(m)}**: {md_text(text)}" for m, text in zip(entry["metrics"], entry["metrics_long"])]
+    body = [results_table(entry), notes] + [md_file_link(path, md_text(alt), image=True) for alt, path in figures]
     return [
-        Fact("testing_data.source", f"{link} (dataset role: {entry['dataset_role']})", source),
+        Fact("testing_data.source", f"{link} (dataset role: {md_text(entry['dataset_role'])})", source),
         Fact("testing_data.size", f"{entry['sample_count']} evaluated samples", source),
-        Fact("testing_data.biological_diversity", diversity, source),
+        Fact("testing_data.biological_diversity", md_text(diversity), source),
         Fact("factors", "\n".join(factors), source),
         Fact("metrics", "\n".join(metrics), source),
         Fact("quantitative_results", "\n\n".join(part for part in body if part), source),

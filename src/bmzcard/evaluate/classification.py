@@ -27,6 +27,7 @@ from bmzcard.errors import BmzcardError
 from bmzcard.evaluate.aggregate import OVERALL, Cell, level_members, resample_indices, set_cell
 from bmzcard.evaluate.manifest import Manifest, Row, row_error
 from bmzcard.evaluate.pipeline import ImageResult
+from bmzcard.facts import md_text
 from bmzcard.metrics import classification, compute_metrics
 from bmzcard.metrics.defaults import DEFAULT_METRICS
 
@@ -166,7 +167,7 @@ def confusion_matrices(results: Sequence[ImageResult], factors: Sequence[str], o
 
 def confusion_table(matrices: dict) -> str:
     """The overall matrix of :func:`confusion_matrices` as a Markdown table for the card."""
-    names = [label.replace("|", "\\|") for label in matrices["classes"]]
+    names = [md_text(label) for label in matrices["classes"]]
     lines = [f"| true \\ predicted | {' | '.join(names)} |", "|---" * (len(names) + 1) + "|"]
     lines += [f"| {name} | {' | '.join(str(n) for n in row)} |"
               for name, row in zip(names, matrices["levels"][OVERALL])]

@@ -14,6 +14,10 @@ import numpy as np
 from bmzcard.errors import BmzcardError
 
 SUFFIXES = (".npy", ".tif", ".tiff", ".png", ".zarr")
+#: Largest image decoded into memory from a compressed file (PNG, compressed TIFF), judged
+#: from its header before decoding: a 1 MB file can claim gigabytes of pixels.
+MAX_DECODED_BYTES = 4 * 1024**3
+_PNG_BYTES = {"I": 4, "F": 4}  # bytes per band of Pillow's modes beyond 8 bits (I;16 reads as I)
 
 
 def _kind(path: Path) -> str:
@@ -37,29 +41,47 @@ def image_shape(path: Path) -> tuple[int, ...]:
     Raises
     ------
     BmzcardError
-        If the file cannot be read as an image.
+        If the file cannot be read as an image, has no pixels, or would decode
+        to more than `MAX_DECODED_BYTES`.
     """
+    return _header(path)[0]
+
+
+def _header(path: Path) -> tuple[tuple[int, ...], bool]:
+    """Shape from the header, and whether reading the pixels means decoding them all into memory."""
     kind = _kind(path)
     try:
-        if kind == ".npy":
+        if kind == ".npy":  # read as stored: the file's size is the memory's
             _check_npy(path)
-            return tuple(np.load(path, mmap_mode="r", allow_pickle=False).shape)
-        if kind == ".tif":
+            shape, itemsize, decoded = tuple(np.load(path, mmap_mode="r", allow_pickle=False).shape), 1, False
+        elif kind == ".tif":
             import tifffile
 
             with tifffile.TiffFile(path) as tif:
-                return tuple(tif.series[0].shape)
-        if kind == ".png":
+                series = tif.series[0]
+                shape, itemsize = tuple(series.shape), series.dtype.itemsize
+                decoded = series.dataoffset is None  # compressed, tiled or scattered: decoded whole
+        elif kind == ".png":
             from PIL import Image
 
             with Image.open(path) as image:
                 bands = len(image.getbands())
-                return (image.height, image.width) + ((bands,) if bands > 1 else ())
-        return tuple(_zarr_array(path).shape)
+                shape = (image.height, image.width) + ((bands,) if bands > 1 else ())
+                itemsize, decoded = _PNG_BYTES.get(image.mode.split(";")[0] if image.mode.startswith("I;") else image.mode, 1), True
+        else:
+            shape, itemsize, decoded = tuple(_zarr_array(path).shape), 1, False  # read chunk by chunk
     except BmzcardError:
         raise
     except Exception as error:  # noqa: BLE001 - every reader has its own exception types
         raise BmzcardError(f"cannot read the image: {_reason(error)}", path=path) from None
+    if not shape or 0 in shape:
+        raise BmzcardError(f"the image has no pixels (shape {shape})", path=path)
+    size = int(np.prod(shape, dtype=np.float64)) * itemsize
+    if decoded and size > MAX_DECODED_BYTES:
+        raise BmzcardError(f"its header says {size:,} bytes of pixels, more than the {MAX_DECODED_BYTES:,} bmzcard "
+                           "decodes from a compressed file; store it as .npy, uncompressed TIFF or Zarr (read in "
+                           "slabs)", path=path)
+    return shape, decoded
 
 
 def read_image(path: Path) -> np.ndarray:
@@ -68,9 +90,11 @@ def read_image(path: Path) -> np.ndarray:
     Raises
     ------
     BmzcardError
-        If the file cannot be read, or holds NaN or infinite values.
+        If the file cannot be read, has no pixels, would decode to more than
+        `MAX_DECODED_BYTES`, or holds NaN or infinite values.
     """
     kind = _kind(path)
+    _header(path)  # no pixels, or too many to decode: refused before decoding
     try:
         if kind == ".npy":
             _check_npy(path)

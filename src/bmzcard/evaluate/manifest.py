@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,10 @@ from bmzcard.errors import BmzcardError
 REQUIRED_COLUMNS = ("image", "ground_truth")
 PATH_COLUMNS = ("image", "ground_truth", "prediction", "ignore_mask")
 MAX_MANIFEST_BYTES = 50_000_000
+#: Rows between two progress reports while a manifest is read and its files' headers checked.
+PROGRESS_EVERY = 256
+#: ``progress(done, total, stage)``: how far a long step has come, in words.
+Stage = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,13 @@ class Manifest:
         """Levels of ``factor`` in order of first appearance."""
         return list(dict.fromkeys(row.factors[factor] for row in self.rows))
 
+    def outside_files(self) -> list[str]:
+        """The files rows name outside the manifest's folder (``../``, absolute paths, links out), as
+        ``row N column: path``: allowed, but said, since a manifest from elsewhere may point anywhere."""
+        folder = self.path.parent.resolve()
+        return [f"row {row.number} {column}: {file}" for row in self.rows for column in PATH_COLUMNS
+                if isinstance(file := getattr(row, column), Path) and not file.resolve().is_relative_to(folder)]
+
 
 def row_error(manifest: Path, row: int, message: str) -> BmzcardError:
     """A `BmzcardError` that names the manifest and the row."""
@@ -80,7 +92,7 @@ def row_error(manifest: Path, row: int, message: str) -> BmzcardError:
 
 
 def read_manifest(path: str | Path, *, factors: list[str] | None = None,
-                  label_columns: tuple[str, ...] = ()) -> Manifest:
+                  label_columns: tuple[str, ...] = (), progress: Stage | None = None) -> Manifest:
     """Read a manifest and check every row; nothing is loaded yet.
 
     Parameters
@@ -93,6 +105,8 @@ def read_manifest(path: str | Path, *, factors: list[str] | None = None,
     label_columns : tuple of str
         Columns of ``ground_truth``/``prediction`` that hold text (class
         labels), not paths.
+    progress : callable, optional
+        Called as ``progress(done, total, "reading the manifest")`` while rows are checked.
 
     Returns
     -------
@@ -132,16 +146,17 @@ def read_manifest(path: str | Path, *, factors: list[str] | None = None,
         factor_columns = list(factors)
     if not numbered[1:]:
         raise BmzcardError("manifest has a header but no rows", path=path)
-    rows = tuple(
-        _row(path, number, line, columns, cells, factor_columns, label_columns)
-        for number, (line, cells) in enumerate(numbered[1:], start=1)
-    )
+    rows = []
+    for number, (line, cells) in enumerate(numbered[1:], start=1):
+        rows.append(_row(path, number, line, columns, cells, factor_columns, label_columns))
+        if progress is not None and (number % PROGRESS_EVERY == 0 or number == len(numbered) - 1):
+            progress(number, len(numbered) - 1, "reading the manifest")
     with_prediction = [r.number for r in rows if r.has("prediction")]
     if with_prediction and len(with_prediction) != len(rows):
         missing = next(r.number for r in rows if not r.has("prediction"))
         raise row_error(path, missing, "empty prediction cell; fill the prediction column in every row "
                         "or in none (then the model predicts)")
-    return Manifest(path, rows, tuple(factor_columns), hashlib.sha256(data).hexdigest())
+    return Manifest(path, tuple(rows), tuple(factor_columns), hashlib.sha256(data).hexdigest())
 
 
 def _check_header(path: Path, columns: list[str], delimiter: str) -> None:

@@ -16,7 +16,7 @@ import numpy as np
 from bmzcard.errors import BmzcardError
 from bmzcard.evaluate.chunked import CHUNKED_ABOVE, chunked_inputs, is_large
 from bmzcard.evaluate.images import image_shape, read_image
-from bmzcard.evaluate.manifest import Manifest, Row, row_error
+from bmzcard.evaluate.manifest import PROGRESS_EVERY, Manifest, Row, Stage, row_error
 from bmzcard.evaluate.postprocess import SEGMENTATION, PredictionRule, integer_labels
 from bmzcard.evaluate.predict import ModelRunner, ModelSettings
 from bmzcard.metrics import MetricInputError, compute_metrics, limit_threads
@@ -83,8 +83,10 @@ class ImageResult:
     computation: str = "whole-volume"  # or "chunked": computed slab by slab
 
 
-def precheck(manifest: Manifest) -> None:
+def precheck(manifest: Manifest, progress: Stage | None = None) -> None:
     """Read every file's header and compare shapes where no model runs.
+
+    ``progress(done, total, "checking files")`` is called as rows are checked.
 
     Raises
     ------
@@ -92,6 +94,8 @@ def precheck(manifest: Manifest) -> None:
         Naming the row and file of the first unreadable file or shape mismatch.
     """
     for row in manifest.rows:
+        if progress is not None and (row.number % PROGRESS_EVERY == 0 or row.number == len(manifest.rows)):
+            progress(row.number, len(manifest.rows), "checking files")
         shapes = {}
         for column in ("image", "ground_truth", "prediction", "ignore_mask"):
             path = getattr(row, column)

@@ -140,14 +140,15 @@ class ModelRunner:
         return wanted
 
     def _state_dict_allowed(self) -> bool:
-        architecture = getattr(self.description.weights.pytorch_state_dict, "architecture", None)
-        from_package_file = getattr(architecture, "source", None) is not None
-        return self.settings.allow_code or not from_package_file
+        from bmzcard.sources.rdf import package_code
+
+        return self.settings.allow_code or package_code(self.description, "pytorch_state_dict") is None
 
     @staticmethod
     def _code_refusal() -> str:
-        return ("the pytorch_state_dict architecture is Python code from the package; bmzcard does not "
-                "run package code unless you pass --allow-code (or choose other weights)")
+        from bmzcard.sources.rdf import CODE_CONSENT
+
+        return f"the pytorch_state_dict architecture is Python code from the package; {CODE_CONSENT} (or choose other weights)"
 
     # -- running --------------------------------------------------------------
     @property

@@ -27,6 +27,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
+MAX_SETTINGS_BYTES = 5_000_000
 KEYS = {"select": list, "ignore": list, "format": str, "online": bool}
 FORMATS = tuple(f.value for f in OutputFormat)
 
@@ -76,7 +77,17 @@ def load_config(start: Path | None = None) -> CheckConfig:
 
 
 def _read(path: Path) -> dict:
+    from bmzcard.sources.limits import check_json_nesting
+
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        if path.stat().st_size > MAX_SETTINGS_BYTES:
+            raise BmzcardError(f"larger than the {MAX_SETTINGS_BYTES:,} bytes a settings file may have", path=path)
+        text = path.read_text(encoding="utf-8")
+        check_json_nesting(text, path)  # TOML's arrays and inline tables nest with the same brackets
+        data = tomllib.loads(text)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise BmzcardError(f"cannot read the settings: {error}", path=path) from None
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict) or not isinstance(tool.get("bmzcard", {}), dict):
+        raise BmzcardError("`tool.bmzcard` must be a table", path=path, field="tool.bmzcard")
+    return data

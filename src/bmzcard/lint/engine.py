@@ -67,10 +67,11 @@ def check_card(card: CardContext, entries: Iterable[Entry]) -> FileReport:
     return FileReport(card.path, findings, completeness(card), note=card.note)
 
 
-def check_target(target: Target, codes: tuple[str, ...], online: bool = False) -> FileReport:
+def check_target(target: Target, codes: tuple[str, ...], online: bool = False,
+                 allow_code: bool = False) -> FileReport:
     """Load and check one target; an unreadable one gives a report with its error."""
     try:
-        card = load(target, online=online)
+        card = load(target, online=online, allow_code=allow_code)
     except BmzcardError as error:
         return FileReport(error.path or target.path, error=error.message)
     return check_card(card, [BY_CODE[code] for code in codes])
@@ -81,6 +82,7 @@ def check_targets(
     entries: list[Entry],
     *,
     online: bool = False,
+    allow_code: bool = False,
     jobs: int | None = None,
     progress: Callable[[FileReport], None] | None = None,
 ) -> list[FileReport]:
@@ -94,6 +96,8 @@ def check_targets(
         The rules to run.
     online
         Let rules use the network.
+    allow_code
+        Let rules that run the model run Python from the package (the user's `--allow-code`).
     jobs
         Worker processes; None chooses (one process below `PARALLEL_FROM` targets).
     progress
@@ -106,13 +110,14 @@ def check_targets(
     reports: list[FileReport] = []
     if workers <= 1:
         for target in targets:
-            reports.append(check_target(target, codes, online))
+            reports.append(check_target(target, codes, online, allow_code))
             if progress:
                 progress(reports[-1])
         return reports
     chunk = max(1, len(targets) // (workers * 4))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        results = pool.map(check_target, targets, [codes] * len(targets), [online] * len(targets), chunksize=chunk)
+        results = pool.map(check_target, targets, [codes] * len(targets), [online] * len(targets),
+                           [allow_code] * len(targets), chunksize=chunk)
         for report in results:
             reports.append(report)
             if progress:

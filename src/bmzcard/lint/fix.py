@@ -5,7 +5,8 @@ built on the template, heading levels (template sections to their template
 level, other headings to at most one below the heading before) and the order of
 template sections (each moves with everything under it, up to the next template
 section); table shape and alignment; and whitespace. Words, numbers and links are never changed. Each
-fixed file keeps a `.bak` copy, and the diff is shown.
+fixed file keeps a `.bak` copy, and the diff is shown; a card's provenance sidecar
+records bmzcard's values as the fix left them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import TextIO
 from bmzcard.errors import BmzcardError
 from bmzcard.lint.inputs import Target, card_name
 from bmzcard.outputs.files import atomic_write, backup
+from bmzcard.outputs.provenance import commit_card, read_sidecar, sidecar_after_edit
 from bmzcard.sources.rdf import read_raw
 from bmzcard.lint.rule import guidance_index, guidance_key
 from bmzcard.lint.rules.structure import is_hard_break, longest_ordered_run, no_space_heading, table_cells
@@ -172,6 +174,11 @@ def fix_targets(targets: list[Target], show: TextIO) -> list[Path]:
             before = read_card(path).text
         except BmzcardError:
             continue  # the check that follows reports why the card cannot be read
+        try:
+            read_sidecar(path)
+        except BmzcardError as error:  # its provenance would be lost: the card is left as it is
+            show.write(f"{path}: not fixed: {error}\n")
+            continue
         after = fix_text(before)
         if after == before:
             continue
@@ -180,7 +187,16 @@ def fix_targets(targets: list[Target], show: TextIO) -> list[Path]:
                 before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{path}", f"b/{path}"
             )
         )
-        backup(path)
-        atomic_write(path, after)
+        _write_fixed(path, before, after)
         fixed.append(path)
     return fixed
+
+
+def _write_fixed(path: Path, before: str, after: str) -> None:
+    """The fixed card, with a backup, and its sidecar following what the fix changed of bmzcard's values."""
+    sidecar = read_sidecar(path)
+    if sidecar:
+        commit_card(path, after, sidecar_after_edit(sidecar, before, after), sidecar)
+    else:
+        backup(path)
+        atomic_write(path, after)

@@ -83,7 +83,7 @@ def _discover_folder(folder: Path) -> list[Target]:
     raise BmzcardError("no model card or package in this folder", path=folder)
 
 
-def load(target: Target, *, online: bool = False) -> CardContext:
+def load(target: Target, *, online: bool = False, allow_code: bool = False) -> CardContext:
     """Read one target's card and RDF into a context; a `BmzcardError` when unreadable."""
     if target.kind == "card":
         path = Path(target.path)
@@ -91,7 +91,8 @@ def load(target: Target, *, online: bool = False) -> CardContext:
         package = _package_of_card(path, target.rdf) or _package_named_by_card(path, document)
         rdf = read_raw(package) if package is not None else None
         note = None if package is not None else NO_RDF_NOTE
-        return CardContext(str(path), document, rdf=rdf, root=path.parent, online=online, note=note)
+        return CardContext(str(path), document, rdf=rdf, root=path.parent, online=online,
+                           allow_code=allow_code, note=note)
     package = open_package(target.path)
     rdf = read_raw(package)
     name = card_name(package, rdf)
@@ -104,9 +105,11 @@ def load(target: Target, *, online: bool = False) -> CardContext:
             package_files=frozenset(package.zip_sizes or ()),
             card_folder=str(PurePosixPath(name).parent),
             online=online,
+            allow_code=allow_code,
         )
     card_path = package.root / name
-    return CardContext(str(card_path), document, rdf=rdf, root=card_path.parent, online=online)
+    return CardContext(str(card_path), document, rdf=rdf, root=card_path.parent, online=online,
+                       allow_code=allow_code)
 
 
 NO_RDF_NOTE = ("no RDF found (none beside the card, in its provenance sidecar or its get-started code; "
@@ -119,7 +122,10 @@ def _package_named_by_card(card: Path, document) -> Package | None:
 
     from bmzcard.sources.sidecar import sidecar_rdf
 
-    named = sidecar_rdf(card)
+    try:
+        named = sidecar_rdf(card)
+    except BmzcardError:  # a broken sidecar names nothing; generate reports it
+        named = None
     candidates = [] if named is None else [named]
     for line in document.lines:
         match = re.search(r'predict\(model="([^"]+\.(?:ya?ml|zip))"', line)

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from bmzcard.card.placeholders import score_placeholders
+from bmzcard.facts import md_unescape
 from bmzcard.lint.rules.structure import table_cells
 from bmzcard.sources.readme import CardDocument
 
@@ -138,4 +139,6 @@ def _value(document: CardDocument, line: int, cell: str, metric: str, label: str
         return []
     mean, spread, percent = parsed
     column = max(document.lines[line].find(cell), 0) if cell else 0
-    return [Value(metric, label.strip(), condition.strip(), mean, spread, percent, line, column, cell)]
+    # labels as a reader sees them: bmzcard escapes `|`, `*`, `_`... of factor levels it writes
+    return [Value(metric, md_unescape(label.strip()), md_unescape(condition.strip()), mean, spread, percent, line,
+                  column, cell)]

@@ -47,6 +47,9 @@ class CardContext:
         For a zipped package: the card's folder inside the zip ("." at the top).
     online
         Whether rules may use the network (`--online`).
+    allow_code
+        Whether rules that run the model may run Python from the package
+        (`--allow-code` on this command line; never read from the card's files).
     note
         A line for the report about the check itself, such as "no RDF found".
     """
@@ -58,6 +61,7 @@ class CardContext:
     package_files: frozenset[str] | None = None
     card_folder: str = "."
     online: bool = False
+    allow_code: bool = False
     template: Template = TEMPLATE
     note: str | None = None  # said in the report: why some rules could not run (no RDF found)
 

@@ -63,7 +63,10 @@ class RecomputedResults(Rule):
             yield Violation(0, "no evaluation recorded by `bmzcard evaluate` beside this card; nothing to verify",
                             severity=Severity.WARNING)
             return
-        entry, manifest_sha256 = recompute_entry(record, Path(card.path).parent)
+        # consent to run package code is this command line's, never the recorded run's
+        options = record.get("options") if isinstance(record.get("options"), dict) else {}
+        entry, manifest_sha256 = recompute_entry(dict(record, options=dict(options, allow_code=card.allow_code)),
+                                                   Path(card.path).parent)
         if manifest_sha256 != record.get("manifest_sha256"):
             yield Violation(0, f"the manifest {record['manifest']} changed since the card's evaluation",
                             severity=Severity.WARNING)

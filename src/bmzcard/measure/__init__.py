@@ -84,6 +84,30 @@ def _check_runtime(weight_format: str) -> None:
         raise BmzcardError(f"bmzcard cannot time {weight_format} weights", field="--weights")
 
 
+def _check_consent(descr, weight_format: str, allow_code: bool, package) -> None:
+    from bmzcard.errors import BmzcardError
+    from bmzcard.sources.rdf import CODE_CONSENT, package_code
+
+    code = package_code(descr, weight_format)
+    if code is not None and not allow_code:
+        raise BmzcardError(f"timing these weights imports the package's Python file {code}; {CODE_CONSENT} "
+                           "(or time other weights with --weights, or skip timing with --no-timing)",
+                           path=package.display(), field=f"weights.{weight_format}.architecture")
+
+
+def _check_local_test_inputs(descr, package) -> None:
+    """The test inputs timed by default must be package files: a URL would be downloaded."""
+    from bmzcard.errors import BmzcardError
+
+    sources = [getattr(getattr(t, "test_tensor", None), "source", None) for t in descr.inputs]
+    sources += list(getattr(descr, "test_inputs", None) or [])  # format 0.4
+    remote = [str(s) for s in sources if str(s).startswith(("http://", "https://"))]
+    if remote:
+        raise BmzcardError(f"the test input is a web address ({remote[0]}) and bmzcard uses no network; "
+                           "time random input with --shape, or download the package first",
+                           path=package.display(), field="inputs")
+
+
 def measure_package(
     package: Path,
     *,
@@ -92,6 +116,7 @@ def measure_package(
     threads: int = 1,
     repeats: int = 20,
     timing: bool = True,
+    allow_code: bool = False,
 ) -> Measurement:
     """Count parameters of every weight format and time one of them.
 
@@ -110,6 +135,9 @@ def measure_package(
         Timed calls.
     timing
         False to only count parameters and sizes.
+    allow_code
+        Allow timing weights whose architecture is a Python file of the package
+        (the user's consent, given on the command line); refused otherwise.
 
     Returns
     -------
@@ -131,6 +159,9 @@ def measure_package(
         if timing:
             chosen = _timing_format(list(files), weight_format)
             _check_runtime(chosen)
+            _check_consent(descr, chosen, allow_code, folder)
+            if not shapes:
+                _check_local_test_inputs(descr, folder)
             measurement.inference.append(
                 time_inference(rdf, chosen, threads=threads, repeats=repeats, shapes=shapes)
             )

@@ -1,4 +1,4 @@
-"""The measuring process: ``python -m bmzcard.measure._child REQUEST.json RESULT.json``.
+"""The measuring process, started by `timing.child_command` with ``REQUEST.json RESULT.json``.
 
 Started fresh by `bmzcard.measure.timing` so that nothing loaded before (other
 models, caches, thread pools) changes the figures, and with the thread count

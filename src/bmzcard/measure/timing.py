@@ -94,6 +94,20 @@ def _batch_size(axes: dict[str, list[str]], shapes: dict[str, list[int]]) -> int
     return None
 
 
+def child_command(request: Path, result: Path) -> list[str]:
+    """The measuring process's command line, isolated from the package it measures.
+
+    `python -I` puts neither the working folder nor a script's folder on
+    `sys.path` and ignores `PYTHON*` variables, so a package's own `json.py`
+    cannot shadow a module; the only path added is the folder bmzcard itself
+    is imported from (it is run from a neutral temporary folder, too).
+    """
+    bmzcard_root = str(Path(__file__).resolve().parents[2])  # the folder holding bmzcard/
+    start = (f"import sys; root = {bmzcard_root!r}; root in sys.path or sys.path.insert(0, root); "
+             "from bmzcard.measure._child import main; sys.exit(main(sys.argv[1:]))")
+    return [sys.executable, "-I", "-c", start, str(request), str(result)]
+
+
 def time_inference(
     rdf: Path,
     weight_format: str,
@@ -131,10 +145,8 @@ def time_inference(
     """
     env = dict(os.environ)
     env.update({name: str(threads) for name in _THREAD_VARIABLES})
-    package_root = str(Path(__file__).resolve().parents[2])  # the folder holding bmzcard/
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
     request = {
-        "package": str(rdf),
+        "package": str(Path(rdf).resolve()),
         "weight_format": weight_format,
         "threads": threads,
         "repeats": repeats,
@@ -145,8 +157,8 @@ def time_inference(
         request_path, result_path = Path(tmp, "request.json"), Path(tmp, "result.json")
         request_path.write_text(json.dumps(request))
         done = subprocess.run(
-            [sys.executable, "-m", "bmzcard.measure._child", str(request_path), str(result_path)],
-            env=env, capture_output=True, text=True, timeout=_CHILD_TIMEOUT_S,
+            child_command(request_path, result_path),
+            env=env, cwd=tmp, capture_output=True, text=True, timeout=_CHILD_TIMEOUT_S,
         )  # fmt: skip
         if not result_path.is_file():
             tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]

@@ -20,8 +20,8 @@ from typing import Iterable
 from bmzcard.card.fill import Change
 from bmzcard.facts import Fact
 from bmzcard.generate import FilledCard, filled_card
-from bmzcard.outputs.files import atomic_write, backup, write_bytes_atomic
-from bmzcard.outputs.provenance import read_sidecar, sidecar_path, sidecar_text
+from bmzcard.outputs.files import backup, write_bytes_atomic
+from bmzcard.outputs.provenance import commit_card, sidecar_data, sidecar_path
 from bmzcard.outputs.rdf_config import rdf_text_with_values, write_rdf
 from bmzcard.sources.readme import CardDocument, Heading, parse_card, read_card
 
@@ -69,11 +69,10 @@ def write_filled(filled: FilledCard) -> GenerateReport:
         new_hash = hashlib.sha256(filled.text.encode("utf-8")).hexdigest()
         if new_hash != filled.pinned_sha256:
             rdf_text = rdf_text_with_values(filled.package, {("documentation", "sha256"): new_hash})
-    if output.exists() and output.read_text(encoding="utf-8", errors="replace") != filled.text:
-        report.backup = backup(output)
-    kept = {k: v for k, v in read_sidecar(output).items() if k not in ("facts", "inputs")}
-    atomic_write(output, filled.text)
-    atomic_write(sidecar_path(output), sidecar_text(filled.written, filled.inputs, keep=kept))
+    if filled.sidecar_unreadable:  # `--force` over a sidecar that could not be read: it is kept aside
+        report.notes.append(f"the unreadable sidecar was saved as {backup(sidecar_path(output))}")
+    sidecar = sidecar_data(filled.written, filled.inputs, filled.text, keep=filled.sidecar)
+    report.backup = commit_card(output, filled.text, sidecar, filled.sidecar)
     if rdf_text is not None:
         write_rdf(filled.package, rdf_text)
         report.notes.append(f"updated documentation.sha256 in {filled.package.display()} (backup kept)")
@@ -84,7 +83,7 @@ def report_of(filled: FilledCard, output: Path | None) -> GenerateReport:
     """What `bmzcard generate` reports about a filled card (``output`` None: not written)."""
     return GenerateReport(output=output, text=filled.text, changes=filled.changes, written=filled.written,
                           todo=filled.todo, merged=filled.merged, upgraded_from=filled.upgraded_from,
-                          todo_reasons=filled.todo_reasons)
+                          notes=list(filled.notes), todo_reasons=filled.todo_reasons)
 
 
 class Card:

@@ -19,6 +19,7 @@ from bmzcard.generate import default_output
 from bmzcard.outputs.card import generate_card
 from bmzcard.outputs.files import atomic_write, write_bytes_atomic, write_json
 from bmzcard.outputs.provenance import read_sidecar, sidecar_path
+from bmzcard.sources.package import refuse_link_outside
 from bmzcard.outputs.rdf_config import current_config, rdf_text_with_config, write_rdf
 from bmzcard.sources.package import Package
 from bmzcard.sources.paths import relative_to_card, store_path
@@ -98,6 +99,8 @@ def _write_card(report: EvaluationReport, card_path: Path | None, json_path: Pat
     json_path = json_path or folder / "summary.json"
     csv_path = csv_path or folder / "per_image.csv"
     entry = material.entry
+    sidecar = read_sidecar(card)  # an unreadable sidecar stops the run before anything is written
+    refuse_link_outside(folder, card.parent)
     rdf_text = rdf_text_with(package, entry)
     settings = dict(report.record)  # the sidecar's record and the JSON's settings name files from the card
     for key in ("manifest", "package"):
@@ -121,6 +124,7 @@ def _write_card(report: EvaluationReport, card_path: Path | None, json_path: Pat
     if package.rdf_path.read_text(encoding="utf-8-sig") != rdf_text:  # a re-run with equal numbers changes nothing
         write_rdf(package, rdf_text)  # keeps a backup
         report.written.append(package.rdf_path)
+    folder.mkdir(exist_ok=True)  # bmzcard's own folder beside the card
     for _, path, data in figures:
         write_bytes_atomic(path, data)
         report.written.append(path)
@@ -129,7 +133,7 @@ def _write_card(report: EvaluationReport, card_path: Path | None, json_path: Pat
     record = dict(settings, entry=entry, figures=[r for _, r in relative],
                   json=_rel(json_path, card), csv=_rel(csv_path, card),
                   rdf_sha256=hashlib.sha256(rdf_text.encode("utf-8")).hexdigest())
-    sidecar = read_sidecar(card)
+    sidecar = read_sidecar(card)  # as generate_card just wrote it
     sidecar["evaluation"] = record
     write_json(sidecar_path(card), sidecar)
     report.card = card

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from bmzcard.errors import BmzcardError
+from bmzcard.sources.package import refuse_link_outside
 
 
 def atomic_write(path: Path, text: str) -> None:
@@ -22,13 +23,21 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
 
 
 def _replace(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    if not path.parent.is_dir():  # a mistyped output folder is an error, not a new folder
+        raise BmzcardError(f"cannot write: the folder {path.parent} does not exist", path=path)
+    if path.is_dir():
+        raise BmzcardError("cannot write: a folder of this name is in the way", path=path)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as error:  # a read-only folder
+        raise BmzcardError(f"cannot write: {error.strerror}", path=path) from None
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-        if path.exists():
+        if path.is_file() and not path.is_symlink():
             shutil.copymode(path, temporary)
+        else:  # mkstemp makes the file private (0600); a new file gets the user's usual mode
+            os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
@@ -43,12 +52,26 @@ def write_json(path: Path, data) -> None:
     atomic_write(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)  # the only way to read it is to set it; put it back at once
+    os.umask(mask)
+    return mask
+
+
 def backup(path: Path) -> Path:
-    """Copy `path` to `path.bak` (or `.bak1`, `.bak2`, … when taken); return the copy's path."""
+    """Copy `path` to `path.bak` (or `.bak1`, `.bak2`, … when taken); return the copy's path.
+
+    Neither the file nor the backup is followed out of their folder through a
+    symbolic link; a name taken by anything, a dangling link included, is skipped.
+    """
+    refuse_link_outside(path, path.parent)
     candidate = path.with_name(path.name + ".bak")
     number = 0
-    while candidate.exists():
+    while os.path.lexists(candidate):
         number += 1
         candidate = path.with_name(f"{path.name}.bak{number}")
-    shutil.copy2(path, candidate)
+    try:
+        shutil.copy2(path, candidate, follow_symlinks=False)
+    except OSError as error:
+        raise BmzcardError(f"cannot keep a backup: {error.strerror}", path=candidate) from None
     return candidate

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bmzcard.generate import default_output
 from bmzcard.outputs.card import GenerateReport, generate_card
+from bmzcard.outputs.provenance import read_sidecar
 from bmzcard.outputs.rdf_config import rdf_text_with_config, write_rdf
 from bmzcard.sources.package import open_package
 from bmzcard.sources.records.measurement import measurement_facts
@@ -17,6 +19,7 @@ def write_measurements(source: str | Path, measurement: dict, *, card: Path | No
     the card follows, so a refused RDF edit leaves both untouched.
     """
     package = open_package(source)
+    read_sidecar(card or default_output(package))  # an unreadable sidecar stops the run before anything is written
     text = rdf_text_with_config(package, rdf_config_values(measurement))
     write_rdf(package, text)
     return generate_card(package.rdf_path, card, extra_facts=measurement_facts(measurement))

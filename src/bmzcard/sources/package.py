@@ -74,10 +74,27 @@ class Package:
                 with archive.open(_normalize_entry(relative)) as entry:
                     data = entry.read(limit + 1)
         else:
-            data = (self.root / relative).read_bytes()
+            path = self.root / relative
+            refuse_link_outside(path, self.root)
+            try:
+                data = path.read_bytes()
+            except OSError as error:
+                raise BmzcardError(f"cannot read: {error.strerror}", path=path) from None
         if len(data) > limit:
             raise BmzcardError(f"file is larger than the {limit:,} bytes allowed", path=self.display(relative))
         return data
+
+
+def refuse_link_outside(path: Path, folder: Path) -> None:
+    """Refuse a file whose path leads out of `folder` through a symbolic link.
+
+    A card, sidecar, backup or RDF of a downloaded package may be a link to
+    any file of the user's (`README.md -> ~/.ssh/id_rsa`); bmzcard neither reads
+    it into a card nor writes through it.
+    """
+    target = path.resolve()
+    if not target.is_relative_to(folder.resolve()):
+        raise BmzcardError(f"is a symbolic link to {target}, outside {folder}; bmzcard does not follow it", path=path)
 
 
 @contextmanager

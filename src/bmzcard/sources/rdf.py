@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bmzcard.errors import BmzcardError
+from bmzcard.sources.limits import check_yaml_nesting
 from bmzcard.sources.package import MAX_RDF_BYTES, Package
 
 MAX_EXPANDED_NODES = 200_000
@@ -47,6 +48,7 @@ def parse_raw(content: bytes, where: str) -> dict[str, Any]:
         document = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise BmzcardError(f"not UTF-8 text (byte {error.start})", path=where) from None
+    check_yaml_nesting(document, where)  # before the C parser, which would recurse until it crashes
     yaml = YAML(typ="safe")  # the C parser where ruamel.yaml.clib is installed
     try:
         if "&" in document or "*" in document:  # anchors or aliases: count the expansion first
@@ -175,3 +177,28 @@ def _quiet_bioimageio_logging() -> None:
         logger.disable("bioimageio")
         logger.disable("pydantic")  # the spec's validators log under pydantic's module names
         _logging_quiet = True
+
+
+#: What a refusal to run package code tells the user, for every command that runs models.
+CODE_CONSENT = "bmzcard does not run package code unless you pass --allow-code on the command line"
+
+
+def package_code(description: Any, weight_format: str) -> str | None:
+    """The package's own Python file that running `weight_format` would import, or None.
+
+    Only `pytorch_state_dict` weights name code: an architecture from a file of
+    the package (format 0.5 `architecture.source`, 0.4 `architecture: file.py:Name`)
+    is package code; one imported from an installed library (`import_from`) is not.
+    """
+    if weight_format != "pytorch_state_dict":
+        return None
+    weights = getattr(description.weights, "pytorch_state_dict", None)
+    architecture = getattr(weights, "architecture", None)
+    if architecture is None:
+        return None
+    source = getattr(architecture, "source", None) or getattr(architecture, "source_file", None)
+    if source is not None:
+        return str(source)
+    if isinstance(architecture, str) and ":" in architecture and ".py" in architecture.split(":", 1)[0]:
+        return architecture.split(":", 1)[0]
+    return None

@@ -17,6 +17,7 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 
 from bmzcard.errors import BmzcardError
+from bmzcard.sources.package import refuse_link_outside
 from bmzcard.template import TEMPLATE, Template
 
 MAX_CARD_BYTES = 5_000_000
@@ -96,14 +97,19 @@ class CardDocument:
 
 
 def read_card(path: Path) -> CardDocument:
-    """Read a card from disk; a clear error for binary, non-UTF-8 or huge files."""
+    """Read a card from disk; a clear error for binary, non-UTF-8 or huge files and links out of its folder."""
+    refuse_link_outside(path, path.parent)
     try:
+        if path.is_dir():
+            raise BmzcardError("is a folder, not a card file", path=path)
         size = path.stat().st_size
+        if size > MAX_CARD_BYTES:
+            raise BmzcardError(f"the card is {size:,} bytes; more than {MAX_CARD_BYTES:,} is not a model card",
+                               path=path)
+        data = path.read_bytes()
     except OSError as error:
         raise BmzcardError(f"cannot read the card: {error.strerror}", path=path) from None
-    if size > MAX_CARD_BYTES:
-        raise BmzcardError(f"the card is {size:,} bytes; more than {MAX_CARD_BYTES:,} is not a model card", path=path)
-    return decode_card(path.read_bytes(), path)
+    return decode_card(data, path)
 
 
 def decode_card(data: bytes, path: str | Path) -> CardDocument:

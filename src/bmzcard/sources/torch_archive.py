@@ -187,7 +187,7 @@ def read_archive(path: Path) -> TorchArchive:
     ------
     UnsafeArchiveError
         If the pickle names anything but tensors, storages, ordered dicts and
-        TorchScript classes.
+        TorchScript classes, is empty, or nests deeper than `MAX_PICKLE_DEPTH`.
     zipfile.BadZipFile
         If the file is not a zip archive (e.g. a legacy ``torch.save`` file).
     """
@@ -202,10 +202,33 @@ def read_archive(path: Path) -> TorchArchive:
             if info.filename.startswith(f"{prefix}data/")
         }
         with archive.open(pickles[0]) as file:
-            root = _RestrictedUnpickler(file, storage_sizes).load()
+            try:
+                root = _RestrictedUnpickler(file, storage_sizes).load()
+            except EOFError:
+                raise UnsafeArchiveError(f"{pickles[0]} is empty or cut short") from None
+        _check_depth(root, pickles[0])
         declared = _declared_members(archive, prefix)
         is_torchscript = any(n.startswith(f"{prefix}code/") for n in archive.namelist())
     return TorchArchive(root, declared, is_torchscript)
+
+
+#: Deepest nesting of containers accepted in a pickle: real weight files nest a few dozen levels.
+MAX_PICKLE_DEPTH = 1000
+
+
+def _check_depth(root: Any, name: str) -> None:
+    """Refuse an object tree nested deeper than `MAX_PICKLE_DEPTH`, before anything recurses into it."""
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_PICKLE_DEPTH:
+            raise UnsafeArchiveError(f"{name} nests more than {MAX_PICKLE_DEPTH} levels deep")
+        if isinstance(node, ScriptObject):
+            node = node.state
+        if isinstance(node, dict):
+            stack.extend((value, depth + 1) for value in node.values())
+        elif isinstance(node, (list, tuple)):
+            stack.extend((value, depth + 1) for value in node)
 
 
 def walk_tensors(node: Any, path: str = "") -> Iterator[tuple[str, TensorRef, ScriptObject | None]]:

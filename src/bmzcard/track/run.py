@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import datetime
 import logging
+import os
+import signal
 import subprocess
+import sys
 import time
 from typing import Any
 
@@ -49,6 +52,43 @@ def _calculator_estimate(
         return None, f"no calculator estimate: {error}"
 
 
+#: Signals passed on to the command, so that stopping `bmzcard track` stops the run and still records it.
+FORWARDED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def exit_status(returncode: int) -> int:
+    """A shell's exit status for a child's return code: 128 + N for a child killed by signal N."""
+    return 128 - returncode if returncode < 0 else returncode
+
+
+def _run_forwarding_signals(command: list[str], forwarded: list[str]) -> int:
+    """Run the command to its end, passing it SIGINT, SIGTERM and SIGHUP sent to this process.
+
+    A signal that a terminal sent to its whole foreground process group (Ctrl-C)
+    has reached the command already and is not sent twice.
+    """
+    child = subprocess.Popen(command)
+
+    def forward(signum: int, _frame) -> None:
+        forwarded.append(signal.Signals(signum).name)
+        if not (signum in (signal.SIGINT, signal.SIGHUP) and _in_foreground_of_a_terminal()):
+            child.send_signal(signum)
+
+    previous = {signum: signal.signal(signum, forward) for signum in FORWARDED_SIGNALS}
+    try:
+        return child.wait()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _in_foreground_of_a_terminal() -> bool:
+    try:
+        return os.tcgetpgrp(sys.stdin.fileno()) == os.getpgrp()
+    except (OSError, ValueError):
+        return False
+
+
 def run_tracked(
     command: list[str],
     location: Location,
@@ -80,6 +120,9 @@ def run_tracked(
     dict
         The record written as ``bmzcard-track.json``.
 
+    SIGINT, SIGTERM and SIGHUP sent to this process are passed on to the
+    command; the record is written once it has ended, whatever ended it.
+
     Raises
     ------
     BmzcardError
@@ -104,8 +147,9 @@ def run_tracked(
     tracker.start()
     setup_s = time.perf_counter() - setup_start
     start = time.perf_counter()
+    forwarded: list[str] = []
     try:
-        returncode = subprocess.run(command).returncode
+        returncode = _run_forwarding_signals(command, forwarded)
     except OSError as error:
         raise BmzcardError(f"cannot run {command[0]!r}: {error.strerror}", field="COMMAND") from None
     finally:
@@ -123,6 +167,8 @@ def run_tracked(
     return {
         "command": command,
         "returncode": returncode,
+        "exit_status": exit_status(returncode),
+        "signals_forwarded": forwarded,
         "training": training,
         "started_at": started_at,
         "wall_seconds": wall_s,

@@ -11,6 +11,7 @@ import re
 from typing import Iterator
 
 from bmzcard.card.placeholders import is_placeholder_value
+from bmzcard.facts import md_unescape
 from bmzcard.lint import rdf as r
 from bmzcard.lint.findings import Severity, Violation
 from bmzcard.lint.results import metric_key, parse_value, results_tables
@@ -598,11 +599,11 @@ def _spec_rows(card: CardContext) -> dict[tuple[str, str], dict[str, str]]:
             line = line.strip()
             if not line.startswith("|"):
                 continue
-            cells = [c.strip() for c in re.split(r"(?<!\\)\|", line.strip("|"))]
+            cells = [md_unescape(c.strip()) for c in re.split(r"(?<!\\)\|", line.strip("|"))]
             if not header:
                 header = [c.lower() for c in cells]
             elif not set(line) <= set("|-: "):
-                tensor = cells[0].strip("`") if cells else ""
+                tensor = cells[0].strip("`").strip() if cells else ""
                 rows[(kind, tensor)] = dict(zip(header, cells))
     return rows
 

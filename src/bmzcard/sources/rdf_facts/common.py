@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from bmzcard.facts import md_file_link, md_link, md_text, safe_url
 from bmzcard.sources.package import Package
 
 
@@ -36,12 +37,20 @@ def bioimageio_config(description: Any, raw: dict | None) -> Any:
 
 
 def text(value: Any) -> str:
-    return " ".join(str(value).split()) if value is not None else ""
+    """Author text as literal Markdown on one line (see `bmzcard.facts.md_text`)."""
+    return md_text(value)
 
 
 def link(url: Any, label: Any = None) -> str:
-    url = str(url)
-    return f"[{text(label) or url}]({url})"
+    return md_link(url, label)
+
+
+def image(target: str, alt: str) -> str:
+    """An image (`alt`: Markdown) from a web address (http/https only) or a package file."""
+    if is_url(target):
+        url = safe_url(target)
+        return f"![{alt}]({url})" if url else alt
+    return md_file_link(target, alt, image=True)
 
 
 def bullets(items: Iterable[str]) -> str:
@@ -56,8 +65,8 @@ def plain(value: Any) -> str:
     return str(value)
 
 
-def kwargs_text(kwargs: Any) -> str:
-    """Operation arguments in words: `axes=['x', 'y'], eps=1e-06`."""
+def kwargs_plain(kwargs: Any) -> str:
+    """Operation arguments as the author wrote them, unescaped (for a code span): `axes=[x, y], eps=1e-06`."""
     if kwargs is None:
         return ""
     if hasattr(kwargs, "model_dump"):
@@ -65,6 +74,11 @@ def kwargs_text(kwargs: Any) -> str:
     if not isinstance(kwargs, dict) or not kwargs:
         return ""
     return ", ".join(f"{k}={plain(v)}" for k, v in kwargs.items())
+
+
+def kwargs_text(kwargs: Any) -> str:
+    """Operation arguments as literal Markdown text."""
+    return md_text(kwargs_plain(kwargs))
 
 
 def number(value: Any) -> str:
@@ -102,6 +116,8 @@ def package_link(file_descr: Any, package: Package, card_dir) -> str | None:
     if package.is_zip or not package.has_file(source):
         return None
     target = package.root / source
+    if not target.resolve().is_relative_to(package.root.resolve()):  # `../`, or a link out of the package
+        return None
     if card_dir is None:
         return source
     return os.path.relpath(target, card_dir).replace(os.sep, "/")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bmzcard.facts import Fact, FactSet, Provenance, from_rdf
+from bmzcard.facts import Fact, FactSet, Provenance, from_rdf, md_code, md_prose, md_text
 from bmzcard.sources.rdf_facts import written
 from bmzcard.sources.rdf_facts.common import authored, bullets, get_field, hours, link, number, text
 
@@ -13,7 +13,7 @@ def card_section_facts(config) -> list[Fact]:
     facts = []
     out_of_scope = authored(config, "out_of_scope_use")
     if out_of_scope:
-        facts.append(from_rdf("out_of_scope_use", str(out_of_scope).strip(), "config.bioimageio.out_of_scope_use"))
+        facts.append(from_rdf("out_of_scope_use", md_prose(out_of_scope), "config.bioimageio.out_of_scope_use"))
     funded_by = authored(config, "funded_by")
     if funded_by:
         facts.append(from_rdf("model_description.funded_by", text(funded_by), "config.bioimageio.funded_by"))
@@ -22,7 +22,7 @@ def card_section_facts(config) -> list[Fact]:
                       ("recommendations", "recommendations")):
         value = authored(risks, name)
         if value:
-            facts.append(from_rdf(key, str(value).strip(), f"config.bioimageio.bias_risks_limitations.{name}"))
+            facts.append(from_rdf(key, md_prose(value), f"config.bioimageio.bias_risks_limitations.{name}"))
     return facts
 
 
@@ -40,15 +40,15 @@ def evaluation_facts(config) -> list[Fact]:
             dataset = get_field(evaluation, "dataset_id")
             source = get_field(evaluation, "dataset_source")
             role = get_field(evaluation, "dataset_role")
-            sources.append((link(source, dataset) if source else f"`{dataset}`") + f" (dataset role: {role})")
+            sources.append((link(source, dataset) if source else md_code(dataset)) + f" (dataset role: {md_text(role)})")
             sizes.append(f"{get_field(evaluation, 'sample_count')} evaluated samples")
-            factors += [f"**{f}**: {text(l)}" for f, l in zip(get_field(evaluation, "evaluation_factors") or [],
+            factors += [f"**{text(f)}**: {text(l)}" for f, l in zip(get_field(evaluation, "evaluation_factors") or [],
                                                                  get_field(evaluation, "evaluation_factors_long") or [])]
-            metrics += [f"**{m}**: {text(l)}" for m, l in zip(get_field(evaluation, "metrics") or [],
+            metrics += [f"**{text(m)}**: {text(l)}" for m, l in zip(get_field(evaluation, "metrics") or [],
                                                                 get_field(evaluation, "metrics_long") or [])]
             tables.append(results_table(evaluation))
             if get_field(evaluation, "results_summary"):
-                summaries.append(str(get_field(evaluation, "results_summary")).strip())
+                summaries.append(md_prose(get_field(evaluation, "results_summary")))
         facts += [
             Fact("testing_data.source", "; ".join(sources), where),
             Fact("testing_data.size", "; ".join(sizes), where),
@@ -63,7 +63,7 @@ def evaluation_facts(config) -> list[Fact]:
             dataset = get_field(evaluation, "dataset_id")
             source = get_field(evaluation, "dataset_source")
             blocks.append(
-                f"On {link(source, dataset) if source else dataset} "
+                f"On {link(source, dataset) if source else text(dataset)} "
                 f"({get_field(evaluation, 'sample_count')} samples, independent data):\n\n" + results_table(evaluation)
             )
         facts.append(Fact("validation_on_external_data", "\n\n".join(blocks),
@@ -74,9 +74,9 @@ def evaluation_facts(config) -> list[Fact]:
 def results_table(evaluation: Any) -> str:
     """The template's results table: one row per metric, one column per factor."""
     factors = [str(f) for f in get_field(evaluation, "evaluation_factors") or []]
-    rows = ["| Metric | " + " | ".join(factors) + " |", "|" + "---|" * (len(factors) + 1)]
+    rows = ["| Metric | " + " | ".join(map(md_text, factors)) + " |", "|" + "---|" * (len(factors) + 1)]
     for metric, results in zip(get_field(evaluation, "metrics") or [], get_field(evaluation, "results") or []):
-        rows.append(f"| {metric} | " + " | ".join(text(r) for r in results) + " |")
+        rows.append(f"| {md_text(metric)} | " + " | ".join(text(r) for r in results) + " |")
     return "\n".join(rows)
 
 
@@ -134,7 +134,7 @@ def glossary_facts(raw: dict, config, facts: FactSet) -> None:
     for metric in dict.fromkeys(metric_names):
         definition = METRIC_TERMS.get(metric.lower().replace(" ", "_").replace("-", "_"))
         if definition:
-            entries.append((metric, definition))
+            entries.append((text(metric), definition))
             where.append("config.bioimageio.evaluations")
     tensors = written.tensors(raw, "inputs") + written.tensors(raw, "outputs")
     if any(axis.halo for tensor in tensors for axis in tensor.axes):

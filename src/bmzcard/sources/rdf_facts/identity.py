@@ -6,7 +6,9 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from bmzcard.facts import Fact, FactSet, Provenance, from_rdf
+from urllib.parse import quote
+
+from bmzcard.facts import Fact, FactSet, Provenance, from_rdf, md_code, md_file_link, md_text
 from bmzcard.sources.package import Package
 from bmzcard.sources.rdf_facts import tables
 from bmzcard.sources.rdf_facts.weights import weight_entries
@@ -15,6 +17,7 @@ from bmzcard.sources.rdf_facts.common import (
     bioimageio_config,
     bullets,
     get_field,
+    image,
     is_url,
     link,
     package_link,
@@ -48,20 +51,20 @@ def _title(description, package: Package, card_dir, tags: list[str], raw: dict) 
     sources = [Provenance("rdf", "description")]
     meta = []
     if getattr(description, "version", None) is not None:
-        meta.append(f"version {description.version}")
+        meta.append(f"version {md_text(description.version)}")
         sources.append(Provenance("rdf", "version"))
     if getattr(description, "id", None):
-        meta.append(f"bioimage.io id `{description.id}`")
+        meta.append(f"bioimage.io id {md_code(description.id)}")
         sources.append(Provenance("rdf", "id"))
     if tags:
-        meta.append("tags: " + ", ".join(f"`{t}`" for t in tags))
+        meta.append("tags: " + ", ".join(md_code(t) for t in tags))
         sources.append(Provenance("rdf", "tags"))
     if meta:
         lines += ["", meta[0][0].upper() + meta[0][1:] + "".join(f" · {m}" for m in meta[1:])]
     for index, cover in enumerate(getattr(description, "covers", None) or []):
         target = package_link(cover, package, card_dir)
         if target:
-            lines += ["", f"![cover image {index + 1} of {text(name)}]({target})"]
+            lines += ["", image(target, md_text(f"cover image {index + 1} of {name}"))]
             sources.append(Provenance("file", source_text(cover)))
     facts.append(Fact("title", "\n".join(lines).strip(), tuple(sources)))
     return facts
@@ -73,10 +76,10 @@ def _person(person: Any) -> str:
         parts.append(text(get_field(person, "affiliation")))
     if get_field(person, "orcid"):
         orcid = get_field(person, "orcid")
-        parts.append(link(f"https://orcid.org/{orcid}", f"ORCID {orcid}"))
+        parts.append(link(f"https://orcid.org/{quote(str(orcid), safe='')}", f"ORCID {orcid}"))
     if get_field(person, "github_user"):
         user = get_field(person, "github_user")
-        parts.append(link(f"https://github.com/{user}", f"@{user}"))
+        parts.append(link(f"https://github.com/{quote(str(user), safe='')}", f"@{user}"))
     return ", ".join(p for p in parts if p)
 
 
@@ -147,11 +150,11 @@ def _license(description) -> list[Fact]:
     if license_id is None:
         return []
     if not isinstance(license_id, str):  # a license file
-        return [from_rdf("model_description.license", f"see [{source_text(license_id)}]({source_text(license_id)})",
+        return [from_rdf("model_description.license", f"see {md_file_link(source_text(license_id))}",
                          "license")]
     known = _spdx().get(str(license_id).lower())
     if known is None:
-        return [from_rdf("model_description.license", f"`{license_id}` (not an SPDX identifier)", "license")]
+        return [from_rdf("model_description.license", f"{md_code(license_id)} (not an SPDX identifier)", "license")]
     spdx_id, name, reference = known
     return [from_rdf("model_description.license", f"[{name}]({reference}) (SPDX: `{spdx_id}`)", "license")]
 
@@ -187,7 +190,7 @@ def _sources(description, raw: dict) -> list[Fact]:
     for index, cite in enumerate(getattr(description, "cite", None) or []):
         cite_text = text(cite.text)
         if getattr(cite, "doi", None):
-            citations.append((f"{cite_text}, DOI: {link(f'https://doi.org/{cite.doi}', cite.doi)}", index))
+            citations.append((f"{cite_text}, DOI: {link(f'https://doi.org/{quote(str(cite.doi))}', cite.doi)}", index))
         elif getattr(cite, "url", None):
             citations.append((f"{cite_text}, {link(cite.url)}", index))
         else:
@@ -210,13 +213,13 @@ def _finetuned_from(description, raw: dict) -> list[Fact]:
     else:
         parent_id, version = None, None
     if parent_id:
-        value = f"bioimage.io model `{parent_id}`" + (f" (version {version})" if version else "")
+        value = f"bioimage.io model {md_code(parent_id)}" + (f" (version {md_text(version)})" if version else "")
         return [from_rdf("model_description.finetuned_from", value, "parent")]
     words = str(raw.get("description") or "")
     match = re.search(r"\b(?:fine-?tuned|trained|initiali[sz]ed)\s+(?:from|on top of|starting from)\s+"
                       r"(?:the\s+)?(?:bioimage\.io\s+)?(?:model\s+)?`?([a-z]+-[a-z]+(?:/\d+)?)`?", words, re.I)
     if match:
-        return [from_rdf("model_description.finetuned_from", f"bioimage.io model `{match.group(1)}`",
+        return [from_rdf("model_description.finetuned_from", f"bioimage.io model {md_code(match.group(1))}",
                          "description", detail="zoo id named in the description")]
     return []
 
@@ -230,7 +233,7 @@ def _task(description, config, tags: list[str], raw: dict, facts: FactSet) -> No
     ):
         value = authored(config, name)
         if value:
-            written = ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else text(value)
+            written = md_text(", ".join(map(str, value)) if isinstance(value, (list, tuple)) else value)
             facts.add(from_rdf(key, written, path))
             continue
         terms = list(dict.fromkeys(vocabulary[k] for k in keys if k in vocabulary))
@@ -262,7 +265,7 @@ def _compatible(groups: set[str]) -> bool:
 def _modality(config, keys: list[str], raw: dict, facts: FactSet) -> None:
     value = authored(config, "modality")
     if value:
-        written = ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else text(value)
+        written = md_text(", ".join(map(str, value)) if isinstance(value, (list, tuple)) else value)
         facts.add(from_rdf("model_description.modality", written, "config.bioimageio.modality"))
         return
     found = [tables.MODALITY_TAGS[k] for k in keys if k in tables.MODALITY_TAGS]

@@ -7,13 +7,16 @@ and axis types come from 0.5's `type` or 0.4's axis letter.
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import shlex
 from typing import Any
 
-from bmzcard.facts import Fact, FactSet, Provenance, from_rdf
+from bmzcard.facts import Fact, FactSet, Provenance, from_rdf, md_code, md_text
 from bmzcard.sources.package import Package
 from bmzcard.sources.rdf_facts import written
-from bmzcard.sources.rdf_facts.common import kwargs_text, package_link, text
+from bmzcard.sources.rdf_facts.common import image, kwargs_plain, package_link, text
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg")
 
@@ -29,14 +32,14 @@ def tensor_facts(description: Any, package: Package, card_dir, raw: dict, facts:
                        _table(outputs, samples), "outputs"))
     facts.add(_direct_use(inputs, outputs, any(samples.values())))
     first = inputs[0]
-    modality = ", ".join(filter(None, [first.dimensionality, channel_text(first)]))
+    modality = md_text(", ".join(filter(None, [first.dimensionality, channel_text(first)])))
     facts.add(from_rdf("task_details.input_modality", modality, "inputs[0].axes"))
     for kind, key in (("space", "spatial_resolution"), ("time", "temporal_resolution")):
         parts = [f"{axis.id}: {axis.scale:g} {axis.unit}" for axis in first.axes
                  if axis.type == kind and axis.unit and axis.scale is not None]
         if parts:
             value = " per pixel, ".join(parts) + " per pixel" if kind == "space" else ", ".join(parts) + " per frame"
-            facts.add(from_rdf(f"task_details.{key}", value, "inputs[0].axes"))
+            facts.add(from_rdf(f"task_details.{key}", md_text(value), "inputs[0].axes"))
     if not any(a.type == "time" for t in inputs for a in t.axes):
         facts.add(from_rdf("task_details.temporal_resolution", "Not applicable: the model's inputs have no time axis",
                            "inputs[*].axes"))
@@ -56,7 +59,7 @@ def channel_text(tensor: written.Tensor) -> str:
 
 def _steps_text(tensor: written.Tensor) -> str:
     # arguments as code: `axes=[channel, y, x]` is a value, not a placeholder to fill
-    return " → ".join(f"`{name}`" + (f" (`{kwargs_text(kwargs)}`)" if kwargs_text(kwargs) else "")
+    return " → ".join(md_code(name) + (f" ({md_code(kwargs_plain(kwargs))})" if kwargs_plain(kwargs) else "")
                       for name, kwargs in tensor.steps)
 
 
@@ -64,16 +67,17 @@ def _table(tensors: list[written.Tensor], samples: dict[str, str | None]) -> str
     rows = ["| id | axes (type: size, halo) | dtype | data range | description |", "|---|---|---|---|---|"]
     images, steps = [], []
     for tensor in tensors:
-        description = text(tensor.description).replace("|", "\\|")
+        description = text(tensor.description)
         if tensor.optional:
             description = "optional; " + description if description else "optional"
-        axes = ", ".join(axis.text() for axis in tensor.axes)
-        rows.append(f"| `{tensor.id}` | {axes} | {tensor.dtype} | {tensor.range_text()} | {description} |")
+        axes = md_text(", ".join(axis.text() for axis in tensor.axes))
+        cells = [md_code(tensor.id, in_table=True), axes, md_text(tensor.dtype), md_text(tensor.range_text()), description]
+        rows.append("| " + " | ".join(cells) + " |")
         if samples.get(tensor.field):
-            images.append(f"![sample {tensor.kind} `{tensor.id}`]({samples[tensor.field]})")
+            images.append(image(samples[tensor.field], f"sample {tensor.kind} {md_code(tensor.id)}"))
         if tensor.steps:
             what = "preprocessing" if tensor.kind == "input" else "postprocessing"
-            steps.append(f"- {what} of `{tensor.id}`: {_steps_text(tensor)}")
+            steps.append(f"- {what} of {md_code(tensor.id)}: {_steps_text(tensor)}")
     lines = rows
     if steps:
         lines += ["", "Applied by bioimage.io consumer software at inference time, as declared in the RDF:", *steps]
@@ -91,11 +95,11 @@ def _sample_image(tensor: written.Tensor, package: Package, card_dir) -> str | N
 def _direct_use(inputs: list[written.Tensor], outputs: list[written.Tensor], shows_samples: bool) -> Fact:
     lines = ["Apply the model without fine-tuning to images like its test data:"]
     for tensor in inputs:
-        what = ", ".join(filter(None, [channel_text(tensor), text(tensor.description)]))
-        lines.append(f"- input `{tensor.id}`{' (optional)' if tensor.optional else ''}: {tensor.dimensionality}"
+        what = ", ".join(filter(None, [md_text(channel_text(tensor)), text(tensor.description)]))
+        lines.append(f"- input {md_code(tensor.id)}{' (optional)' if tensor.optional else ''}: {tensor.dimensionality}"
                      + (f", {what}" if what else ""))
     for tensor in outputs:
-        lines.append(f"- output `{tensor.id}`: " + (text(tensor.description) or tensor.dimensionality))
+        lines.append(f"- output {md_code(tensor.id)}: " + (text(tensor.description) or tensor.dimensionality))
     where = "shapes, data ranges, inference-time pre- and postprocessing" + (" and sample images" if shows_samples else "")
     lines += ["", f"See Technical Specifications for {where}, and How to Get Started for code."]
     return Fact("direct_use", "\n".join(lines), (Provenance("rdf", "inputs"), Provenance("rdf", "outputs")))
@@ -112,27 +116,35 @@ def _get_started(description, package: Package, card_dir, inputs: list[written.T
         source = source.replace(os.sep, "/")
     required = [t.id for t in inputs if not t.optional]
     optional = [t.id for t in inputs if t.optional]
-    input_args = ", ".join(f'"{tensor}": "{tensor}.npy"' for tensor in required)
+    # author strings as Python and shell literals, inside fences no backtick run of theirs can close
+    literal = json.dumps
+    input_args = ", ".join(f"{literal(tensor)}: {literal(tensor + '.npy')}" for tensor in required)
+    python = [
+        "from bioimageio.core import predict",
+        "",
+        f"sample = predict(model={literal(source)}, inputs={{{input_args}}})",
+        *[f"{tensor.id if tensor.id.isidentifier() else 'output'} = sample.members[{literal(tensor.id)}].data.to_numpy()"
+          for tensor in outputs],
+    ]
+    shell = [f"bioimageio test {shlex.quote(source)}",
+             f'bioimageio predict --inputs "{{input_id}}.npy" {shlex.quote(source)}']
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", "\n".join(python + shell))), default=0))
     lines = [
         "Install `bioimageio.core` (`pip install bioimageio.core`), then in Python:",
         "",
-        "```python",
-        "from bioimageio.core import predict",
-        "",
-        f'sample = predict(model="{source}", inputs={{{input_args}}})',
-        *[f'{tensor.id} = sample.members["{tensor.id}"].data.to_numpy()' for tensor in outputs],
-        "```",
+        f"{fence}python",
+        *python,
+        fence,
     ]
     if optional:
-        lines += ["", "Optional inputs (" + ", ".join(f"`{t}`" for t in optional) + ") may be added to `inputs`."]
+        lines += ["", "Optional inputs (" + ", ".join(md_code(t) for t in optional) + ") may be added to `inputs`."]
     lines += [
         "",
         "or on the command line (test the model on its own test tensors, then predict `<input id>.npy`):",
         "",
-        "```bash",
-        f"bioimageio test {source}",
-        f'bioimageio predict --inputs "{{input_id}}.npy" {source}',
-        "```",
+        f"{fence}bash",
+        *shell,
+        fence,
     ]
     return Fact("how_to_get_started", "\n".join(lines), (Provenance("rdf", "id" if model_id else "rdf path"),
                                                           Provenance("rdf", "inputs[*].id"),

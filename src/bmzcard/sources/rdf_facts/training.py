@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bmzcard.facts import Fact, FactSet, Provenance, from_rdf
+from bmzcard.facts import Fact, FactSet, Provenance, from_rdf, md_code, md_prose
 from bmzcard.sources.rdf_facts.common import authored, get_field, hours, kwargs_text, link, number, text
 from bmzcard.sources.rdf_facts.written import get
 
@@ -52,7 +52,7 @@ def training_facts(description: Any, config, raw: dict, facts: FactSet) -> None:
     if data is not None:
         dataset_id = get_field(data, "id")
         if dataset_id:
-            value = f"bioimage.io dataset `{dataset_id}`"
+            value = f"bioimage.io dataset {md_code(dataset_id)}"
         else:
             source = get_field(data, "source")
             value = text(get_field(data, "name") or "inline dataset description") + (f", {link(source)}" if source else "")
@@ -74,7 +74,7 @@ def training_facts(description: Any, config, raw: dict, facts: FactSet) -> None:
         value = authored(training, name)
         if value:
             kwargs = kwargs_text(authored(training, f"{name}_kwargs"))
-            value_text = f"`{value}`" + (f" with {kwargs}" if kwargs else "")
+            value_text = md_code(value) + (f" with {kwargs}" if kwargs else "")
             facts.add(from_rdf(f"training_hyperparameters.{name}", value_text, f"config.bioimageio.training.{name}"))
             if name == "loss_function":
                 facts.add(from_rdf("model_architecture_and_objective.objective_function", value_text,
@@ -87,7 +87,7 @@ def training_facts(description: Any, config, raw: dict, facts: FactSet) -> None:
     # steps (`ensure_dtype`, normalisation) are listed with the tensors instead.
     training_preprocessing = authored(training, "training_preprocessing")
     if training_preprocessing:
-        facts.add(from_rdf("preprocessing", str(training_preprocessing).strip(),
+        facts.add(from_rdf("preprocessing", md_prose(training_preprocessing),
                            "config.bioimageio.training.training_preprocessing"))
     _architecture(description, config, settings, facts)
 
@@ -133,7 +133,7 @@ def _architecture(description, config, settings: list[tuple[str, str]], facts: F
     architecture_type = authored(config, "architecture_type")
     implementation = _architecture_callable(description)
     parts = [text(architecture_type), text(architecture),
-             f"implemented by the Python callable `{implementation}`" if implementation else ""]
+             f"implemented by the Python callable {md_code(implementation)}" if implementation else ""]
     sources = tuple(Provenance("rdf", path) for path in (
         "config.bioimageio.architecture_type" if architecture_type else "",
         "config.bioimageio.architecture_description" if architecture else "",
@@ -155,6 +155,6 @@ def _architecture_callable(description) -> str | None:
     architecture = getattr(weights, "architecture", None)
     name = getattr(architecture, "callable", None)
     if name is None:
-        return text(architecture) or None
+        return " ".join(str(architecture).split()) or None
     module = getattr(architecture, "import_from", None)
     return f"{module}.{name}" if module else str(name)

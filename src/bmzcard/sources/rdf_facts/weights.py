@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bmzcard.facts import Fact, FactSet, Provenance, from_rdf
+from bmzcard.facts import Fact, FactSet, Provenance, from_rdf, md_code, md_text
 from bmzcard.units import format_bytes
 from bmzcard.sources.package import Package
 from bmzcard.sources.rdf_facts import written
@@ -26,10 +26,10 @@ def format_text(raw: dict, description) -> str:
     written_version = written.format_version(raw)
     read_as = str(getattr(description, "format_version", "") or "")
     if written_version is None:
-        return read_as
+        return md_text(read_as)
     if read_as and read_as != written_version:
-        return f"{written_version} (read by bmzcard through bioimageio.spec's upgrade to {read_as})"
-    return written_version
+        return f"{md_text(written_version)} (read by bmzcard through bioimageio.spec's upgrade to {md_text(read_as)})"
+    return md_text(written_version)
 
 
 def weight_facts(description: Any, package: Package, config, raw: dict, facts: FactSet) -> None:
@@ -40,10 +40,10 @@ def weight_facts(description: Any, package: Package, config, raw: dict, facts: F
         size = package.file_size(entry.source) if entry.source and not is_url(entry.source) else None
         if size is not None:
             total += size
-            sizes.append(f"{entry.label}: {format_bytes(size, digits=2)} (`{entry.source}`)")
+            sizes.append(f"{md_text(entry.label)}: {format_bytes(size, digits=2)} ({md_code(entry.source)})")
             sources.append(Provenance("file", entry.source, detail=f"{size} bytes"))
         else:
-            sizes.append(f"{entry.label}: `{entry.source}` (size unknown: file not in the package)")
+            sizes.append(f"{md_text(entry.label)}: {md_code(entry.source)} (size unknown: file not in the package)")
     if entries:
         framework_text = "; ".join(entry.text() for entry in entries)
         facts.add(Fact("training_hyperparameters.framework", framework_text, tuple(sources)))
@@ -63,14 +63,14 @@ def weight_facts(description: Any, package: Package, config, raw: dict, facts: F
         dependencies = getattr(weights, "dependencies", None)
         if dependencies is not None:
             label = WEIGHT_FORMATS[name].label if name in WEIGHT_FORMATS else name
-            libraries.append(f"{label}: environment in `{source_text(dependencies)}`")
+            libraries.append(f"{md_text(label)}: environment in {md_code(source_text(dependencies))}")
     if libraries:
         facts.add(from_rdf("software_dependencies.libraries", "; ".join(libraries), "weights.*.dependencies"))
     facts.add(from_rdf(
         "software_dependencies.bioimageio_compatibility",
         f"bioimage.io model format {format_text(raw, description)}; runs with `bioimageio.core` "
         "(Python, CLI) and bioimage.io consumer software supporting "
-        + ", ".join(f"`{entry.format}`" for entry in entries) + " weights",
+        + ", ".join(md_code(entry.format) for entry in entries) + " weights",
         "format_version",
     ))
     for key, name in (("speeds_sizes_times.inference_time", "inference_time"),

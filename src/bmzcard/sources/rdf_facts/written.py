@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bmzcard.facts import md_code, md_text
 from bmzcard.sources.rdf_facts.tables import AXIS_DEFAULT_IDS, AXIS_LETTER_TYPES, WEIGHT_FORMATS
 
 
@@ -359,14 +360,15 @@ class Weights:
 
     def text(self) -> str:
         """`Keras (HDF5), TensorFlow 1.15`; `ONNX opset 12`; `(training framework)` only with evidence."""
-        text = self.label
+        text = md_text(self.label)
         if self.version is not None:
-            text += f" opset {self.version}" if self.format == "onnx" else (
-                f", {self.version_of} {self.version}" if self.version_of not in self.label else f" {self.version}")
+            version = md_text(self.version)
+            text += f" opset {version}" if self.format == "onnx" else (
+                f", {self.version_of} {version}" if self.version_of not in self.label else f" {version}")
         if self.parent:
-            text += f" (converted from `{self.parent}`)"
+            text += f" (converted from {md_code(self.parent)})"
         elif self.children:
-            text += " (training framework: " + ", ".join(f"`{c}`" for c in self.children) + " converted from it)"
+            text += " (training framework: " + ", ".join(md_code(c) for c in self.children) + " converted from it)"
         return text
 
 

@@ -9,15 +9,16 @@ and `track` turn their records into facts, `bmzcard.carbon` its estimates.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from bmzcard.carbon import Estimate, estimate_facts
 from bmzcard.errors import BmzcardError
 from bmzcard.facts import Fact
+from bmzcard.sources.limits import load_json
 from bmzcard.sources.paths import relative_to_card
 from bmzcard.sources.records.measurement import measurement_facts
 from bmzcard.sources.records.track import TRACK_RECORD, track_facts
+
 MAX_RECORD_BYTES = 5_000_000
 
 
@@ -40,12 +41,12 @@ def facts_from_record(path: Path, card_dir: Path | None = None) -> list[Fact]:
     """
     try:
         if path.stat().st_size > MAX_RECORD_BYTES:
-            raise BmzcardError("too large for a bmzcard record", path=path)
-        content = json.loads(path.read_text(encoding="utf-8"))
+            raise BmzcardError(f"larger than the {MAX_RECORD_BYTES:,} bytes a bmzcard record may have", path=path)
+        content = load_json(path.read_text(encoding="utf-8"), path)
     except OSError as error:
         raise BmzcardError(f"cannot read: {error.strerror}", path=path) from None
-    except ValueError as error:
-        raise BmzcardError(f"not JSON: {error}", path=path) from None
+    except UnicodeDecodeError as error:
+        raise BmzcardError(f"not UTF-8 text (byte {error.start})", path=path) from None
     if not isinstance(content, dict):
         raise BmzcardError("not a record of bmzcard measure, track or carbon", path=path)
     try:
@@ -59,7 +60,7 @@ def facts_from_record(path: Path, card_dir: Path | None = None) -> list[Fact]:
         if kind == "track":
             return track_facts(content, where=where)
         return estimate_facts(Estimate.from_json(content), where=where)
-    except (KeyError, TypeError, ValueError) as error:
+    except (AttributeError, KeyError, TypeError, ValueError) as error:  # a record of the wrong shape
         raise BmzcardError(f"incomplete {kind} record ({error})", path=path) from None
 
 

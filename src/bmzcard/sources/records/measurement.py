@@ -6,7 +6,7 @@ writes), so a card can be written from a live run or from a saved file alike.
 
 from __future__ import annotations
 
-from bmzcard.facts import Fact, Provenance
+from bmzcard.facts import Fact, Provenance, md_text
 from bmzcard.units import format_bytes
 
 _FORMAT_NAMES = {
@@ -28,7 +28,7 @@ def _shape(shapes: dict[str, list[int]]) -> str:
 
 
 def _format_name(weight_format: str) -> str:
-    return _FORMAT_NAMES.get(weight_format, weight_format)
+    return _FORMAT_NAMES.get(weight_format) or md_text(weight_format)
 
 
 def _size_facts(weights: list[dict], where: str) -> list[Fact]:
@@ -64,10 +64,12 @@ def _size_facts(weights: list[dict], where: str) -> list[Fact]:
 def _timing_facts(timing: dict, where: str) -> list[Fact]:
     source = (Provenance("measurement", where, timing["runner"]),)
     weights = _format_name(timing["weight_format"])
-    versions = ", ".join(f"{name} {version}" for name, version in timing["versions"].items())
+    # a record may come from anyone (`generate --record`): its strings are text, not Markdown
+    versions = md_text(", ".join(f"{name} {version}" for name, version in timing["versions"].items()))
+    cpu, gpu, device = md_text(timing["cpu"]), md_text(timing["gpu"] or ""), md_text(timing["device"])
     shape = _shape(timing["input_shapes"])
     on_cpu = timing["device"] == "cpu"
-    on = f"{timing['cpu']}, {timing['threads']} thread(s)" if on_cpu else (timing["gpu"] or timing["device"])
+    on = f"{cpu}, {timing['threads']} thread(s)" if on_cpu else (gpu or device)
     inference = (
         f"{_seconds(timing['median_s'])} median per {shape} input "
         f"(p10 {_seconds(timing['p10_s'])}, p90 {_seconds(timing['p90_s'])} over {len(timing['times_s'])} calls "
@@ -81,10 +83,10 @@ def _timing_facts(timing: dict, where: str) -> list[Fact]:
     elif on_cpu:
         memory += " (run on CPU; no GPU needed)"
     hardware = (
-        f"Runs on CPU: measured on {timing['cpu']} with {timing['threads']} thread(s), "
+        f"Runs on CPU: measured on {cpu} with {timing['threads']} thread(s), "
         f"{_seconds(timing['median_s'])} and {format_bytes(timing['peak_memory_bytes'])} of RAM per {shape} input"
         if on_cpu
-        else f"Measured on {timing['gpu'] or timing['device']}: {_seconds(timing['median_s'])} per {shape} input"
+        else f"Measured on {gpu or device}: {_seconds(timing['median_s'])} per {shape} input"
     )
     return [
         Fact("speeds_sizes_times.inference_time", inference, source),

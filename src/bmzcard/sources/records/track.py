@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bmzcard.facts import Fact, Provenance
+from bmzcard.facts import Fact, Provenance, md_code, md_text
 
 #: The record `bmzcard track` writes, and `generate` finds beside the RDF.
 TRACK_RECORD = "bmzcard-track.json"
@@ -27,28 +27,30 @@ def track_facts(record: dict[str, Any], *, where: str = TRACK_RECORD) -> list[Fa
     measured = record["measured"]
     source = (Provenance("measurement", where, measured["tool"]),)
     hw = record["hardware"]
-    hardware = f"{hw['cpu_model']} ({hw['cpu_count']:g} CPU threads)"
+    # a record may come from anyone (`generate --record`): its strings are text, not Markdown
+    hardware = f"{md_text(hw['cpu_model'])} ({hw['cpu_count']:g} CPU threads)"
     if hw["gpu_model"]:
-        hardware = f"{hw['gpu_count']:g} × {hw['gpu_model']}; {hardware}"
+        hardware = f"{hw['gpu_count']:g} × {md_text(hw['gpu_model'])}; {hardware}"
     where_run = record["location"]
     facts = [
         Fact("environmental_impact.hardware_type", hardware, source),
         Fact("environmental_impact.hours_used", f"{record['wall_hours']:.2f} h (wall-clock, measured)", source),
     ]
     if where_run["cloud_provider"]:
-        facts.append(Fact("environmental_impact.cloud_provider", f"`{where_run['cloud_provider']}`", source))
-        facts.append(Fact("environmental_impact.compute_region", f"`{where_run['cloud_region']}`", source))
+        facts.append(Fact("environmental_impact.cloud_provider", md_code(where_run["cloud_provider"]), source))
+        facts.append(Fact("environmental_impact.compute_region", md_code(where_run["cloud_region"]), source))
     else:
         facts.append(
             Fact(
                 "environmental_impact.compute_region",
-                f"{where_run['country_name'] or where_run['country_iso_code']} ({where_run['country_iso_code']})",
+                md_text(f"{where_run['country_name'] or where_run['country_iso_code']} ({where_run['country_iso_code']})"),
                 source,
             )
         )
     emitted = (
         f"{measured['emissions_kg']:.3g} kg CO2eq for {measured['energy_kwh']:.3g} kWh, "
-        f"measured with [CodeCarbon](https://codecarbon.io) ({measured['tool']}, {measured['tracking_mode']} mode)"
+        f"measured with [CodeCarbon](https://codecarbon.io) ({md_text(measured['tool'])}, "
+        f"{md_text(measured['tracking_mode'])} mode)"
     )
     sources = source
     if record["estimate"]:
@@ -56,7 +58,7 @@ def track_facts(record: dict[str, Any], *, where: str = TRACK_RECORD) -> list[Fa
         emitted += (
             f"; the [Machine Learning Impact calculator](https://mlco2.github.io/impact#compute) "
             f"method estimates {estimate['co2_kg']:.3g} kg for {estimate['hours']:.2f} device-hours of "
-            f"{estimate['hardware']} (Lacoste et al. 2019, arXiv:1910.09700)"
+            f"{md_text(estimate['hardware'])} (Lacoste et al. 2019, arXiv:1910.09700)"
         )
         sources = source + (Provenance("computed", where, estimate["method"]),)
     facts.append(Fact("environmental_impact.carbon_emitted", emitted, sources))
