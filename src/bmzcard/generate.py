@@ -133,7 +133,7 @@ def filled_card(
                 "format_version": raw_format, "read_as": read_as},
         merged=merged,
         upgraded_from=raw_format if loaded.upgraded and raw_format != read_as else None,
-        pinned_sha256=_pinned_documentation(loaded.raw, package, output),
+        pinned_sha256=pinned_documentation(loaded.raw, package, output),
         sidecar=sidecar,
         sidecar_unreadable=unreadable,
         notes=notes,
@@ -152,7 +152,7 @@ def _rdf_from_card(package: Package, card_dir: Path) -> dict[str, str]:
     return {"rdf": relative_to_card(package.rdf_path, card_dir), "rdf_absolute": package.rdf_path.resolve().as_posix()}
 
 
-def _pinned_documentation(raw: dict, package: Package, output: Path) -> str | None:
+def pinned_documentation(raw: dict, package: Package, output: Path) -> str | None:
     """The sha256 the RDF pins for its documentation, when that documentation is this card."""
     documentation = raw.get("documentation")
     if package.is_zip or not isinstance(documentation, dict) or not documentation.get("sha256"):

@@ -21,7 +21,7 @@ from bmzcard.card.placeholders import is_placeholder_body, is_placeholder_value
 from bmzcard.edit.form import card_value, template_keys
 from bmzcard.facts import Fact
 from bmzcard.outputs.files import atomic_write, backup
-from bmzcard.outputs.provenance import read_sidecar, sidecar_path, sidecar_text
+from bmzcard.outputs.provenance import commit_card, read_sidecar, sidecar_data, sidecar_path
 from bmzcard.sources.package import Package
 from bmzcard.sources.readme import MAX_CARD_BYTES, CardDocument, decode_card, parse_card
 from bmzcard.template import TEMPLATE
@@ -105,11 +105,11 @@ def save_card(
     changed = [key for key in template_keys() if _norm(card_value(before, key)) != _norm(card_value(after, key))]
     rdf_text = _rdf_text(package, card, after, changed, text)
     result = SaveResult(True, sha256_text(text))
-    if card.exists():
-        result.written.append(f"backup {backup(card).name}")
-    atomic_write(card, text)
-    result.written.insert(0, card.name)
-    if _update_sidecar(card, after, changed):
+    saved = _write_card(card, text, after, changed)
+    result.written.append(card.name)
+    if saved is not None:
+        result.written.append(f"backup {saved.name}")
+    if sidecar_path(card).is_file():
         result.written.append(sidecar_path(card).name)
     if rdf_text is not None:
         from bmzcard.outputs.rdf_config import write_rdf
@@ -129,7 +129,7 @@ def _rdf_text(package: Package | None, card: Path, document: CardDocument, chang
         return None
     from ruamel.yaml.scalarstring import LiteralScalarString
 
-    from bmzcard.generate import _pinned_documentation
+    from bmzcard.generate import pinned_documentation
     from bmzcard.outputs.rdf_config import CONFIG_PATH, current_config, rdf_text_with_values
     from bmzcard.sources.rdf import read_raw
 
@@ -145,7 +145,7 @@ def _rdf_text(package: Package | None, card: Path, document: CardDocument, chang
             node = node.get(part) if isinstance(node, dict) else None
         if node is None or _norm(str(node)) != _norm(value):
             updates[(*CONFIG_PATH, *path)] = LiteralScalarString(value) if "\n" in value else value
-    pinned = _pinned_documentation(read_raw(package), package, card)
+    pinned = pinned_documentation(read_raw(package), package, card)
     if pinned is not None and pinned != sha256_text(text):
         updates[("documentation", "sha256")] = sha256_text(text)
     return rdf_text_with_values(package, updates) if updates else None
@@ -157,21 +157,24 @@ def _is_placeholder(key: str, value: str) -> bool:
     return is_placeholder_body(value.split("\n"), TEMPLATE.section(key))
 
 
-def _update_sidecar(card: Path, document: CardDocument, changed: list[str]) -> bool:
-    """Drop recorded facts the author replaced and note the author's keys; False without a sidecar."""
+def _write_card(card: Path, text: str, document: CardDocument, changed: list[str]) -> Path | None:
+    """Write the card (with its sidecar, as one change, when it has one); return the old card's backup.
+
+    The sidecar drops the recorded facts the author replaced and notes the author's keys.
+    """
     data = read_sidecar(card)
     if not data:
-        return False
+        saved = backup(card) if card.exists() else None
+        atomic_write(card, text)
+        return saved
     facts = {}
     for entry in data.get("facts", []):
         fact = Fact.from_json(entry)
         if fact.key in changed and _norm(card_value(document, fact.key)) != _norm(fact.value):
             continue  # no longer bmzcard's value: a later generate must keep the author's
         facts[fact.key] = fact
-    keep = {k: v for k, v in data.items() if k not in ("facts", "inputs")}
-    keep[AUTHOR_EDITS] = sorted(set(keep.get(AUTHOR_EDITS, [])) | set(changed))
-    atomic_write(sidecar_path(card), sidecar_text(facts, data.get("inputs", {}), keep=keep))
-    return True
+    keep = dict(data, **{AUTHOR_EDITS: sorted(set(data.get(AUTHOR_EDITS, [])) | set(changed))})
+    return commit_card(card, text, sidecar_data(facts, data.get("inputs", {}), text, keep=keep), replaced=data)
 
 
 
