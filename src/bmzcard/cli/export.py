@@ -16,7 +16,7 @@ def hf(
     ],
     output: Annotated[
         Path, typer.Option("--output", "-o", help="The Hugging Face repository folder to write README.md and "
-                           "its images into (created if needed).", show_default=False),
+                           "its images into (created if missing; its parent folder must exist).", show_default=False),
     ],
     card: Annotated[
         Optional[Path], typer.Option("--card", help="The card to export. Default: the package's card "

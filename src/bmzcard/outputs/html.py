@@ -478,6 +478,10 @@ CHROMIUM_ARGS = (
     "--disable-sync",
     "--no-first-run",
     "--disable-dev-shm-usage",
+    # the browser's own services (sign-in, updates) must not reach out either: no proxy from the
+    # environment, and no host name resolves (the pages need none; local test servers use 127.0.0.1)
+    "--no-proxy-server",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
 )
 
 

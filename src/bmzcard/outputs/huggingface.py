@@ -339,6 +339,9 @@ def _free_name(name: str, taken: dict[str, bytes]) -> str:
 def write_folder(out_dir: Path, files: dict[str, str | bytes]) -> list[Path]:
     """Write files (relative path -> text or bytes) into `out_dir`, never outside it.
 
+    `out_dir` (a Hub repository's folder) and its subfolders are created as the
+    files need them; a missing parent of `out_dir` is an error (a mistyped path).
+
     Every path is checked before anything is written; each file is written
     atomically, and a file that exists with other content is backed up first.
     """
@@ -352,6 +355,10 @@ def write_folder(out_dir: Path, files: dict[str, str | bytes]) -> list[Path]:
         if target.is_dir():
             raise BmzcardError("is a folder; cannot write a file there", path=target)
         targets.append((target, content))
+    if not root.parent.is_dir():  # the repository folder is made for the files, never its parents
+        raise BmzcardError(f"cannot write: the folder {root.parent} does not exist", path=out_dir)
+    for target, _ in targets:
+        target.parent.mkdir(parents=True, exist_ok=True)
     written = []
     for target, content in targets:
         data = content.encode("utf-8") if isinstance(content, str) else content

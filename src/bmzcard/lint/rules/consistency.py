@@ -207,7 +207,7 @@ class DimensionMismatch(Rule):
         own = [" ".join(str(card.rdf.get(k)).split()) for k in ("name", "description") if isinstance(card.rdf.get(k), str)]
         claims = []
         for line, text in places:
-            text = re.sub(r"`[^`]*`", " ", " ".join(text.split()))
+            text = re.sub(r"`[^`]*`", " ", " ".join(md_unescape(text).split()))
             for words in own:
                 text = text.replace(words, " ") if words else text
             claims += [(int(m.group(1)), line) for m in _DIMENSIONS.finditer(text)]
