@@ -34,6 +34,9 @@ from bmzcard.version import __version__
 # pickle runs code) and no io checks (downloads, URL checks: network).
 _os.environ["BIOIMAGEIO_ALLOW_PICKLE"] = "false"
 _os.environ["BIOIMAGEIO_PERFORM_IO_CHECKS"] = "false"
+# onnxruntime (1.32) sends usage telemetry to Microsoft's collector unless told not to;
+# child processes (the measuring one) inherit this.
+_os.environ["ORT_DISABLE_TELEMETRY"] = "1"
 
 _API = ("Card", "check", "diff", "evaluate", "generate", "measure")
 
