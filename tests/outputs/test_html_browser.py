@@ -132,3 +132,20 @@ def test_demo_writes_the_page_and_its_screenshot(tmp_path, unet2d: Path):
         assert picture.format == "PNG" and picture.size == (1440, 1100)
         low, high = picture.convert("L").getextrema()
         assert high - low > 100  # a rendered page, not a blank screen
+
+
+def test_screenshot_works_where_an_asyncio_loop_runs():
+    """A notebook runs an asyncio loop, where playwright's sync API refuses to start; the
+    screenshot takes a thread of its own. (The loop runs in a fresh thread here, so that the
+    browser this test session may hold in its main thread does not interfere.)"""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bmzcard.outputs.html import screenshot
+
+    async def inside_a_loop() -> bytes:
+        return screenshot(render_html("# A card\n\nSome text.\n", package=None).html, width=320, height=200)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        picture = pool.submit(asyncio.run, inside_a_loop()).result()
+    assert picture.startswith(b"\x89PNG\r\n\x1a\n") and len(picture) > 500

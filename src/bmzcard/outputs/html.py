@@ -22,6 +22,7 @@ import html
 import posixpath
 import re
 import textwrap
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -497,16 +498,24 @@ def screenshot(page_html: str, *, width: int = 1440, height: int = 1100) -> byte
         from playwright.sync_api import sync_playwright
     except ImportError:
         raise RuntimeError("the playwright package is missing (pip install 'bmzcard[browser]')") from None
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=list(CHROMIUM_ARGS))
-        try:
-            context = browser.new_context(viewport={"width": width, "height": height})
-            context.route("**/*", lambda route: route.abort("blockedbyclient"))
-            page = context.new_page()
-            page.set_content(page_html, wait_until="load")
-            return page.screenshot(type="png")
-        finally:
-            browser.close()
+
+    def take() -> bytes:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                                 args=list(CHROMIUM_ARGS))
+            try:
+                context = browser.new_context(viewport={"width": width, "height": height})
+                context.route("**/*", lambda route: route.abort("blockedbyclient"))
+                page = context.new_page()
+                page.set_content(page_html, wait_until="load")
+                return page.screenshot(type="png")
+            finally:
+                browser.close()
+
+    # playwright's sync API refuses to run where an asyncio loop runs (a notebook, an async
+    # caller, a test session holding a browser): its own thread has none
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(take).result()
 
 
 # --- the page around the card ---------------------------------------------------
