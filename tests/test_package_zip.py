@@ -110,3 +110,13 @@ def test_cli_package(demo: Path, tmp_path: Path):
     assert zipfile.is_zipfile(tmp_path / "m.zip")
     result = runner.invoke(app, ["package", str(tmp_path / "nowhere")])
     assert result.exit_code == 2 and "no such file" in result.output
+
+
+def test_the_zip_gets_the_usual_file_mode(demo: Path, tmp_path: Path):
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    output = tmp_path / "demo.zip"
+    package_model(demo, output, allow_errors=True)
+    assert output.stat().st_mode & 0o777 == 0o666 & ~mask
