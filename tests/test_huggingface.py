@@ -253,7 +253,7 @@ def test_odd_fields_are_reported_as_lossy_not_crashing():
     assert "license" not in mapped.fields and "not a license the Hub accepts" in lossy
     assert mapped.fields["tags"] == ["ok"] and "tags[1]" in lossy
     assert "text-generation" in lossy and "language" in lossy and "co2_eq_emissions.emissions" in lossy
-    assert "model-index[2]: malformed" in lossy
+    assert "model-index[2]: not an entry with a name and a list of results" in lossy
     evaluations = mapped.fields["config"]["bioimageio"]["evaluations"]
     assert evaluations[0]["results"] == [["0.9 ± 0.1"], ["high"]] and "not a number ('high')" in lossy
     assert evaluations[1]["dataset_role"] == "unknown" and "'holdout'" in lossy
@@ -311,3 +311,21 @@ def test_cli_export_import_and_push_needs_online(model: Path, tmp_path: Path, mo
                       "commit_message": "Model card exported by bmzcard"}]
     result = runner.invoke(app, ["import", "hf", str(tmp_path / "missing.md")])
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_one_malformed_result_costs_only_itself_and_is_named_in_words():
+    good = {"task": {"type": "image-segmentation"}, "dataset": {"type": "d", "name": "d", "split": "test"},
+            "metrics": [{"type": "dice", "name": "Dice", "value": 0.9}]}
+    header = yaml.safe_dump({"model-index": [{"name": "m", "results": [
+        good, "not a result", {"task": {"type": "image-segmentation"}, "dataset": {"name": "d"}},
+        {"task": "segmentation", "dataset": {"type": "d", "name": "d"}, "metrics": [{"type": "f1", "value": 1}]},
+        {**good, "metrics": [{"type": "iou", "value": 0.5}, "0.7", {"value": 0.2}]},
+    ]}]})
+    card = parse_hub_card(_card(header), "card.md")
+    lossy = "\n".join(card.lossy)
+    assert [(r.metric_type, r.metric_value) for _, results in card.evaluations for r in results] == [
+        ("dice", 0.9), ("iou", 0.5)]
+    for index in (1, 2, 3):
+        assert f"model-index[0].results[{index}]" in lossy
+    assert "model-index[0].results[4].metrics[1]" in lossy and "model-index[0].results[4].metrics[2]" in lossy
+    assert "Error" not in lossy  # said in words, not as a Python exception

@@ -110,3 +110,51 @@ def test_cli_package(demo: Path, tmp_path: Path):
     assert zipfile.is_zipfile(tmp_path / "m.zip")
     result = runner.invoke(app, ["package", str(tmp_path / "nowhere")])
     assert result.exit_code == 2 and "no such file" in result.output
+
+
+def test_every_image_the_card_shows_is_in_the_zip_where_its_link_points(demo: Path, tmp_path: Path):
+    """The zoo shows the zip's card: its images must travel with it (bioimageio.spec packs files flat)."""
+    from bioimageio.spec import load_description
+    from bioimageio.spec.model.v0_5 import ModelDescr
+
+    from bmzcard.sources.readme import parse_card
+
+    (demo / "figures").mkdir()
+    shutil.copy(demo / "sample_output.png", demo / "figures" / "plot.png")
+    (demo / "figures" / "cover.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"another picture of the same name")
+    shutil.copy(demo / "sample_input.png", demo / "only_in_card.png")
+    card = (demo / "README.md").read_text()
+    card += ("\n![a plot](figures/plot.png)\n![same name as the cover](./figures/cover.png)\n"
+             '<img src="only_in_card.png" alt="html image">\n')
+    (demo / "README.md").write_text(card)
+    before = _files(demo)
+    output = tmp_path / "demo.zip"
+    package_model(demo, output, allow_errors=True)
+    assert _files(demo) == before
+    with zipfile.ZipFile(output) as archive:
+        names = set(archive.namelist())
+        packed_card = archive.read("README.md").decode()
+        contents = {name: archive.read(name) for name in names}
+        rdf = yaml.safe_load(archive.read("rdf.yaml"))
+    shown = {link.target: link.text for link in parse_card(packed_card).links if link.kind == "image"}
+    expected = {"a plot": demo / "figures" / "plot.png", "same name as the cover": demo / "figures" / "cover.png",
+                "html image": demo / "only_in_card.png"}
+    for target, alt in shown.items():
+        assert target in names, f"the card in the zip shows {target!r}, which the zip does not hold"
+        if alt in expected:
+            assert contents[target] == expected[alt].read_bytes(), alt
+    assert set(expected) <= set(shown.values())
+    assert contents["cover.png"] == (demo / "cover.png").read_bytes()  # the RDF's cover is not replaced
+    assert rdf["documentation"]["sha256"] == hashlib.sha256(contents["README.md"]).hexdigest()
+    described = load_description(output, perform_io_checks=True)
+    assert isinstance(described, ModelDescr), described.validation_summary.format()
+
+
+def test_the_zip_gets_the_usual_file_mode(demo: Path, tmp_path: Path):
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    output = tmp_path / "demo.zip"
+    package_model(demo, output, allow_errors=True)
+    assert output.stat().st_mode & 0o777 == 0o666 & ~mask

@@ -61,6 +61,16 @@ def test_ctrl_c_stops_it_cleanly_and_releases_the_card(package):
         pass
 
 
+def test_sigterm_stops_it_as_cleanly_as_ctrl_c(package):
+    """`kill`, a closing service manager or container send SIGTERM: the editor cleans up as for Ctrl-C."""
+    with served(package) as server:
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(timeout=30) == 0
+        stderr = server.process.stderr.read()
+        assert "Traceback" not in stderr and "stopped" in stderr
+    assert not (package / "README.md.bmzcard-edit.lock").exists()
+
+
 def test_a_missing_path_is_a_one_line_error(tmp_path):
     result = subprocess.run(command(str(tmp_path / "nope"), "--no-browser"), capture_output=True, text=True,
                             env=environment(), timeout=120)

@@ -26,8 +26,9 @@ def hf(
     `model-index`, one entry per dataset and split) and environmental impact
     (emissions in kg). What an RDF has no place for, and what the Hub never
     had (dataset sources, sample counts, long metric names), is reported.
-    The header is read defensively: YAML aliases, huge lists and oversized
-    headers are refused, malformed entries are reported, never run.
+    The header is read defensively: YAML aliases that expand past a bound,
+    lists over 1,000 entries and headers over 1 MB are refused; malformed
+    entries are reported; nothing in it is ever run.
 
     Examples:
 

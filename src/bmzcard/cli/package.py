@@ -31,9 +31,11 @@ def package(
 ) -> None:
     """Check the card, complete the RDF and write the zoo zip with bioimageio.spec.
 
-    The RDF's documentation is set to the card (with its sha256), the card's
-    own text for out-of-scope use, biases, risks, limitations,
-    recommendations and funding is written into config.bioimageio, and
+    The RDF's documentation is set to the card (with its sha256), the images
+    the card shows become attachments (packed at the top of the zip, the
+    zip's card linking to them there), the card's own text for out-of-scope
+    use, biases, risks, limitations, recommendations and funding is written
+    into config.bioimageio, and
     bioimageio.spec validates and writes the zip (`save_bioimageio_package`),
     checking the zip again before it gets its name: a package that does not
     validate is never written. The package folder itself is not modified.

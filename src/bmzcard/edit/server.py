@@ -1,10 +1,12 @@
-"""Start the editor: one instance per card, on 127.0.0.1 only, until Ctrl-C."""
+"""Start the editor: one instance per card, on 127.0.0.1 only, until Ctrl-C (or SIGTERM)."""
 
 from __future__ import annotations
 
 import os
 import secrets
+import signal
 import socket
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -95,6 +97,7 @@ def serve(
 
     sock = bind(port)
     port = sock.getsockname()[1]
+    previous = _stop_on_sigterm()
     token = secrets.token_urlsafe(32)
     url = f"http://{HOST}:{port}/?token={token}"
     try:
@@ -110,3 +113,21 @@ def serve(
             uvicorn.Server(config).run(sockets=[sock])
     finally:
         sock.close()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _stop_on_sigterm():
+    """Make SIGTERM (`kill`, a service manager) stop the editor as Ctrl-C does; the handler it replaces.
+
+    uvicorn shuts down on SIGTERM, then raises the signal again: with the default
+    handler the process would die there, before the card's lock and the draft are
+    cleaned up. None when not in the main thread (signals cannot be handled there).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, interrupt)

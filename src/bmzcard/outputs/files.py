@@ -34,10 +34,7 @@ def _replace(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-        if path.is_file() and not path.is_symlink():
-            shutil.copymode(path, temporary)
-        else:  # mkstemp makes the file private (0600); a new file gets the user's usual mode
-            os.chmod(temporary, 0o666 & ~_umask())
+        give_usual_mode(Path(temporary), path)
         os.replace(temporary, path)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
@@ -50,6 +47,17 @@ def _replace(path: Path, data: bytes) -> None:
 def write_json(path: Path, data) -> None:
     """A JSON record (every command's `--json`, the sidecar), written atomically."""
     atomic_write(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def give_usual_mode(temporary: Path, path: Path) -> None:
+    """Give a temporary file about to replace `path` the mode `path` has, or a new file's usual mode.
+
+    mkstemp makes its file private (0600): renamed as it is, an output would be unreadable to others.
+    """
+    if path.is_file() and not path.is_symlink():
+        shutil.copymode(path, temporary)
+    else:
+        os.chmod(temporary, 0o666 & ~_umask())
 
 
 def _umask() -> int:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bmzcard.errors import BmzcardError
+from bmzcard.outputs.files import give_usual_mode
 
 
 def write_zoo_zip(description: Any, output: Path, *, online: bool = False) -> Path:
@@ -52,5 +53,6 @@ def write_zoo_zip(description: Any, output: Path, *, online: bool = False) -> Pa
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    give_usual_mode(Path(temporary), output)
     os.replace(temporary, output)
     return output

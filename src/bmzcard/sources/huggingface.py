@@ -189,6 +189,9 @@ def _evaluations(model_index: Any, card: HubCard) -> list[tuple[str, list[Any]]]
         return []
     read, count = [], 0
     for index, entry in enumerate(model_index):
+        entry = _well_formed(entry, f"model-index[{index}]", card.lossy)
+        if entry is None:
+            continue
         try:
             name, results = model_index_to_eval_results([entry])
         except (KeyError, TypeError, ValueError, AttributeError) as error:
@@ -199,6 +202,34 @@ def _evaluations(model_index: Any, card: HubCard) -> list[tuple[str, list[Any]]]
             raise BmzcardError(f"more than {MAX_EVAL_RESULTS:,} metric values", path=card.path, field="model-index")
         read.append((str(name), results))
     return read
+
+
+def _well_formed(entry: Any, where: str, lossy: list[str]) -> dict | None:
+    """A model-index entry with only its results and metrics of the shape huggingface_hub reads; the rest reported.
+
+    One malformed result or metric costs itself only, and is named in words.
+    """
+    if not isinstance(entry, dict) or "name" not in entry or not isinstance(entry.get("results"), list):
+        lossy.append(f"{where}: not an entry with a name and a list of results; skipped")
+        return None
+    results = []
+    for number, result in enumerate(entry["results"]):
+        at = f"{where}.results[{number}]"
+        task, dataset = (result.get(key) if isinstance(result, dict) else None for key in ("task", "dataset"))
+        if not (isinstance(task, dict) and "type" in task and isinstance(dataset, dict)
+                and "type" in dataset and "name" in dataset and isinstance(result.get("metrics"), list)
+                and isinstance(result.get("source") or {}, dict)):
+            lossy.append(f"{at}: not a result with a task type, a dataset type and name, and a list of metrics; "
+                         "skipped")
+            continue
+        metrics = []
+        for position, metric in enumerate(result["metrics"]):
+            if isinstance(metric, dict) and "type" in metric and "value" in metric:
+                metrics.append(metric)
+            else:
+                lossy.append(f"{at}.metrics[{position}]: not a metric with a type and a value; skipped")
+        results.append({**result, "metrics": metrics})
+    return {**entry, "results": results}
 
 
 # --- Hub card -> RDF fields -------------------------------------------------
