@@ -42,6 +42,7 @@ def test_package_of_the_demo_validates_and_passes_test_model(demo: Path, tmp_pat
     from bioimageio.spec.model.v0_5 import ModelDescr
 
     before = _files(demo)
+    (tmp_path / "upload").mkdir()
     output = tmp_path / "upload" / "demo.zip"
 
     def refuse(*args, **kwargs):
@@ -95,6 +96,12 @@ def test_a_package_that_does_not_validate_is_never_written(demo: Path, tmp_path:
     assert str(raised.value) == f"{demo / 'weights.onnx'}: cannot pack a file the RDF names: no such file"
     assert output.read_bytes() == b"an older zip"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo", "demo.zip"]
+
+
+def test_a_missing_output_folder_is_refused_not_created(demo: Path, tmp_path: Path):
+    with pytest.raises(BmzcardError, match="does not exist"):
+        package_model(demo, tmp_path / "typo" / "demo.zip", allow_errors=True)
+    assert not (tmp_path / "typo").exists()
 
 
 def test_output_inside_the_package_is_refused(demo: Path):

@@ -33,7 +33,8 @@ def write_zoo_zip(description: Any, output: Path, *, online: bool = False) -> Pa
     """
     from bioimageio.spec import ValidationContext, save_bioimageio_package
 
-    output.parent.mkdir(parents=True, exist_ok=True)
+    if not output.parent.is_dir():  # a mistyped output folder is an error, not a new folder
+        raise BmzcardError(f"cannot write: the folder {output.parent} does not exist", path=output)
     handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp.zip", dir=output.parent)
     os.close(handle)
     try:
