@@ -330,3 +330,17 @@ def test_sizes_are_bounded_before_any_parsing_cost():
     with pytest.raises(BmzcardError, match="not a model card"):
         render_html("x" * 5_000_001)
     assert render_fragment("<div>" * 1000 + "kept\n").html.count("<div>") == 1000  # within bounds: rendered
+
+
+def test_a_heading_reads_the_same_in_the_contents_and_on_the_page():
+    """nh3 drops `<script>` with its text: the contents list and the anchor must not keep it."""
+    import re
+
+    page = render_html("# Hostile <script>alert(1)</script> card\n\n## Next <style>x{}</style> part\n\nText.\n",
+                       package=None).html
+    assert "alert(1)" not in page and "x{}" not in page
+    nav = page[page.index("<nav"):page.index("</nav>")]
+    headings = re.findall(r"<h[12][^>]*>(.*?)</h[12]>", page.split("</nav>", 1)[1], flags=re.S)
+    for heading in headings:
+        words = " ".join(re.sub(r"<[^>]+>", " ", heading).split())
+        assert words in " ".join(re.sub(r"<[^>]+>", " ", nav).split()), (words, nav)

@@ -210,8 +210,9 @@ def render_fragment(
         if link not in anchors and link not in seen:
             seen.add(link)
             problems.append(Problem("anchor", "#" + link.removeprefix(ID_PREFIX), "no heading or id of the card has this name"))
-    title_heading = document.section("title")
-    return RenderedFragment(body, toc, problems, title_heading.title if title_heading else None, images.embedded)
+    # the title as the page shows it (the contents' words of the first level-1 heading)
+    title = next((entry.title for entry in toc if entry.level == 1), None) if document.section("title") else None
+    return RenderedFragment(body, toc, problems, title, images.embedded)
 
 
 # --- Markdown -----------------------------------------------------------------
@@ -263,7 +264,20 @@ def _mark_tokens(document: CardDocument, tokens: list) -> list[TocEntry]:
 
 
 def _inline_text(token) -> str:
-    return "".join(c.content for c in token.children or () if c.type in ("text", "code_inline")).strip()
+    """A heading's words as the sanitized page shows them: text inside `<script>`/`<style>` goes with the tag."""
+    words, hidden_in = [], None
+    for child in token.children or ():
+        if child.type == "html_inline":
+            tag = _CONTENT_DROPPING_TAG.match(child.content)
+            if tag:
+                hidden_in = None if tag.group(1) else tag.group(2).lower()
+        elif hidden_in is None and child.type in ("text", "code_inline"):
+            words.append(child.content)
+    return "".join(words).strip()
+
+
+# nh3 drops these tags with their content (ammonia's clean_content_tags)
+_CONTENT_DROPPING_TAG = re.compile(r"<(/?)(script|style)\b", re.I)
 
 
 def github_slug(title: str) -> str:
