@@ -274,6 +274,6 @@ def summarize(results: Sequence[ImageResult], pairs: Sequence[tuple[Detections, 
     for level, indices in level_members(results, factors).items():
         pool = CocoPool.of([matches[i] for i in indices])
         draws = resample_indices(len(indices), seed=seed, resamples=resamples)
-        replicates = np.array([pool.average_precision(np.bincount(d, minlength=len(indices))) for d in draws])
+        replicates = pool.average_precisions([np.bincount(d, minlength=len(indices)) for d in draws])
         summary["map"][level] = set_cell(pool.average_precision(), replicates, len(indices), confidence)
     return summary
