@@ -10,7 +10,8 @@ does, and :mod:`.recompute` re-runs a recorded evaluation for ``check --verify``
 
 Classification is scored on each level's set of images instead
 (:mod:`.classification`), and detection compares point or box files
-(:mod:`.detection`). Every input is checked and every image computed before
+(:mod:`.detection`; its ``map`` pooled over each level's images as COCOeval
+pools a dataset). Every input is checked and every image computed before
 anything is returned, so a bad row leaves nothing behind.
 """
 
@@ -393,9 +394,11 @@ class Aggregation:
     spread: str  # what a card cell's "±" is
 
 
-PER_IMAGE = Aggregation("percentile bootstrap of the mean over images", "sample standard deviation over images (ddof=1)",
+PER_IMAGE = Aggregation("percentile bootstrap of the mean over images",
+                        "sample standard deviation over images (ddof=1)",
                         "Mean ± standard deviation over images")
-PER_SET = Aggregation(classification.BOOTSTRAP, "standard deviation of the metric over the bootstrap samples (ddof=1)",
+PER_SET = Aggregation(classification.BOOTSTRAP,
+                      "standard deviation of the metric over the bootstrap samples (ddof=1)",
                       "Each value is the metric computed on the column's images ± its standard deviation over the "
                       "bootstrap samples of those images")
 POOLED_MAP = Aggregation(detection.AGGREGATION, detection.STD, detection.SPREAD)
