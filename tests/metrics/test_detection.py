@@ -208,6 +208,56 @@ def test_weighted_pool_equals_cocoeval_on_the_resampled_images():
         assert _same(ours, reference)
 
 
+def _huge_boxes(rng, n: int) -> np.ndarray:
+    """Boxes below, on (1e5 x 1e5) and above COCO's area range (1e10 pixels): ignored above it."""
+    lower = rng.uniform(0, 1e5, (n, 2))
+    return np.hstack([lower, lower + rng.choice([1e3, 1e5, 2e5], (n, 2))])
+
+
+def _jitter_by_size(rng, boxes: np.ndarray) -> np.ndarray:
+    """Corner shifts of about a tenth of each box's size: IoUs spread over COCO's thresholds."""
+    size = np.tile(boxes[:, 2:] - boxes[:, :2], 2)
+    return rng.normal(0, 0.1, boxes.shape) * size
+
+
+@pytest.mark.parametrize("ties", [False, True])
+def test_many_weightings_at_once_equal_one_at_a_time_bit_for_bit(ties):
+    """average_precisions (the bootstrap's fast path) against average_precision, the plain COCOeval.accumulate,
+    on random pools: empty images, images without truth, tied scores, ignored boxes, images drawn 0 to n times."""
+    rng = np.random.default_rng(30 + ties)
+    varying = 0  # pools whose thresholds count different predictions (ignored at some thresholds only)
+    for case in range(40):
+        truths, predictions, scores = _random_images(rng, int(rng.integers(1, 12)), ties)
+        if case % 4 == 3:  # boxes outside the area range: thresholds ignore different predictions
+            truths[0] = _huge_boxes(rng, 6)
+            predictions[0] = truths[0] + _jitter_by_size(rng, truths[0])
+            predictions[0][:, 2:] = np.maximum(predictions[0][:, 2:], predictions[0][:, :2])
+            scores[0] = rng.random(6)
+        pool = CocoPool.of([coco_matches(t, p, s) for t, p, s in zip(truths, predictions, scores)])
+        varying += len({row.tobytes() for row in pool.true_positive | pool.false_positive}) > 1
+        n = len(truths)
+        weights = np.vstack([np.ones(n, dtype=np.int64), np.zeros(n, dtype=np.int64),
+                             *(np.bincount(rng.integers(0, n, n), minlength=n) for _ in range(25))])
+        expected = np.array([pool.average_precision(w) for w in weights])
+        np.testing.assert_array_equal(pool.average_precisions(weights), expected)  # NaN where NaN
+        assert math.isnan(expected[1]) and _same(expected[0], pool.average_precision())
+    assert varying >= 1
+
+
+def test_many_weightings_at_once_on_a_larger_pool():
+    """Hundreds of images, thousands of ranked predictions: still identical, and COCOeval's on one resample."""
+    rng = np.random.default_rng(40)
+    truths, predictions, scores = _random_images(rng, 300, ties=False)
+    pool = CocoPool.of([coco_matches(t, p, s) for t, p, s in zip(truths, predictions, scores)])
+    draws = rng.integers(0, 300, (6, 300))
+    weights = np.array([np.bincount(d, minlength=300) for d in draws])
+    fast = pool.average_precisions(weights)
+    np.testing.assert_array_equal(fast, [pool.average_precision(w) for w in weights])
+    drawn = np.sort(draws[0])
+    assert fast[0] == coco_reference([truths[i] for i in drawn], [predictions[i] for i in drawn],
+                                     [scores[i] for i in drawn])
+
+
 def test_ap_input_errors():
     box = [[0, 0, 1, 1]]
     with pytest.raises(MetricInputError) as err:

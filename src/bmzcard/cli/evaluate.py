@@ -118,7 +118,9 @@ def evaluate(
     over those images; the JSON holds the confusion matrices. detection:
     ground_truth and prediction are CSV files of points (columns y,x or
     z,y,x; --match-distance) or boxes (y_min,x_min,y_max,x_max; IoU >=
-    --iou-threshold), an optional score column gives mAP for boxes.
+    --iou-threshold), an optional score column gives mAP for boxes
+    (COCOeval's AP of each level's images pooled, its ± and interval from a
+    bootstrap over those images).
 
     Sparse annotations (segmentation): --ignore-label names the ground-truth
     value of unlabelled pixels, and/or an ignore_mask column gives an image

@@ -10,7 +10,8 @@ does, and :mod:`.recompute` re-runs a recorded evaluation for ``check --verify``
 
 Classification is scored on each level's set of images instead
 (:mod:`.classification`), and detection compares point or box files
-(:mod:`.detection`). Every input is checked and every image computed before
+(:mod:`.detection`; its ``map`` pooled over each level's images as COCOeval
+pools a dataset). Every input is checked and every image computed before
 anything is returned, so a bad row leaves nothing behind.
 """
 
@@ -301,7 +302,7 @@ def _run(manifest: Manifest, job: Job, options: EvaluateOptions, runner: ModelRu
         matching = detection.Matching(options.match_distance, options.iou_threshold)
         pairs, kind, scored = detection.read_rows(manifest, matching)
         results = detection.evaluate_rows(manifest, pairs, matching, job.metrics, job.spacing, scored)
-        return (results, summarize(results, manifest.factors, **bootstrap),
+        return (results, detection.summarize(results, pairs, manifest.factors, **bootstrap),
                 matching.describe(kind, distance_unit, scored), {})
     images = (lambda done, total: progress(done, total, "evaluating images")) if progress else None
     results = run_rows(manifest.rows, job, runner, workers=options.workers, scheduler=options.scheduler,
@@ -354,7 +355,7 @@ def _versions() -> dict[str, str]:
 def _record(manifest: Manifest, package, options: EvaluateOptions, job: Job, runner: ModelRunner | None,
             results: Sequence[ImageResult], unit: str | None, rule_text: str) -> dict:
     """Settings, versions and hashes: enough to re-compute the numbers."""
-    per_set = job.task == "classification"
+    aggregation = _aggregation(job.task, results)
     modes: dict[str, int] = {}
     for result in results:
         modes[result.inference] = modes.get(result.inference, 0) + 1
@@ -377,12 +378,39 @@ def _record(manifest: Manifest, package, options: EvaluateOptions, job: Job, run
         "devices": (runner.devices() or "chosen by bioimageio.core") if runner else None,
         "inference": modes,
         "computation": computations,  # images evaluated "whole-volume" or "chunked" (slab by slab)
-        "bootstrap": {"method": classification.BOOTSTRAP if per_set else "percentile bootstrap of the mean over images",
-                      "seed": options.seed, "resamples": options.resamples, "confidence": options.confidence},
-        "std": ("standard deviation of the metric over the bootstrap samples (ddof=1)" if per_set
-                else "sample standard deviation over images (ddof=1)"),
+        "bootstrap": {"method": aggregation.method, "seed": options.seed, "resamples": options.resamples,
+                      "confidence": options.confidence},
+        "std": aggregation.std,
         "versions": _versions(),
     }
+
+
+@dataclass(frozen=True)
+class Aggregation:
+    """How a task's per-level cells were made, in words for the record and the card."""
+
+    method: str  # the record's bootstrap method
+    std: str  # what the record's std is
+    spread: str  # what a card cell's "±" is
+
+
+PER_IMAGE = Aggregation("percentile bootstrap of the mean over images",
+                        "sample standard deviation over images (ddof=1)",
+                        "Mean ± standard deviation over images")
+PER_SET = Aggregation(classification.BOOTSTRAP,
+                      "standard deviation of the metric over the bootstrap samples (ddof=1)",
+                      "Each value is the metric computed on the column's images ± its standard deviation over the "
+                      "bootstrap samples of those images")
+POOLED_MAP = Aggregation(detection.AGGREGATION, detection.STD, detection.SPREAD)
+
+
+def _aggregation(task: str, results: Sequence[ImageResult]) -> Aggregation:
+    """Classification is scored per set of images, detection's map pooled per level, the rest averaged."""
+    if task == "classification":
+        return PER_SET
+    if task == "detection" and "map" in metric_names(results):
+        return POOLED_MAP
+    return PER_IMAGE
 
 
 def _card_material(report: EvaluationReport, manifest: Manifest, options: EvaluateOptions, job: Job,
@@ -402,9 +430,7 @@ def _card_material(report: EvaluationReport, manifest: Manifest, options: Evalua
         figures.append(Figure(f"example: {example.name}", "example_overlay.png",
                               overlay_png(image, truth, prediction, report.task,
                                           f"{example.name} (manifest row {example.number})")))
-    spread = ("Each value is the metric computed on the column's images ± its standard deviation over the "
-              "bootstrap samples of those images" if report.task == "classification"
-              else "Mean ± standard deviation over images")
+    spread = _aggregation(report.task, report.results).spread
     appendix = ""
     if report.task == "classification":
         appendix = ("Confusion matrix of all images (rows: true class, columns: predicted class):\n\n"

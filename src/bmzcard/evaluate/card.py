@@ -50,7 +50,7 @@ TASK_METRIC_TEXT: dict[str, dict[str, tuple[str, str]]] = {
         "precision": ("Precision", "precision of one-to-one matched detections, per image"),
         "recall": ("Recall", "recall of one-to-one matched detections, per image"),
         "f1": ("F1", "F1 of one-to-one matched detections, per image"),
-        "map": ("mAP", "ranked (COCO-style) average precision of scored boxes over IoU 0.50 to 0.95, per image"),
+        "map": ("mAP", "COCO mAP@[.50:.95] of scored boxes as pycocotools' COCOeval, the column's images pooled"),
     },
 }
 

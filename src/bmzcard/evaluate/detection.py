@@ -52,6 +52,14 @@ DEFAULT_IOU = 0.5
 AGGREGATION = ("precision, recall, f1: mean over each level's images, std over images, percentile bootstrap of "
                "the mean; map: COCO mAP@[.50:.95] pooled over each level's images (all predictions ranked together, "
                "as pycocotools' COCOeval), std and percentile interval over a bootstrap of those images")
+#: What the std of :func:`summarize`'s cells is, for the provenance.
+STD = ("precision, recall, f1: sample standard deviation over images (ddof=1); map: standard deviation of the pooled "
+       "map over the bootstrap samples of the level's images (ddof=1; samples without a true box left out)")
+#: What "±" means in the card's results table.
+SPREAD = ("Precision, recall and F1: mean over the column's images ± standard deviation over images. mAP: COCO "
+          "mAP@[.50:.95] of the column's images pooled (all predictions ranked together, as pycocotools' COCOeval; "
+          "not the mean of per-image values) ± its standard deviation over bootstrap samples of those images, n/a "
+          "where the images hold no true box")
 
 
 @dataclass(frozen=True)
@@ -266,6 +274,6 @@ def summarize(results: Sequence[ImageResult], pairs: Sequence[tuple[Detections, 
     for level, indices in level_members(results, factors).items():
         pool = CocoPool.of([matches[i] for i in indices])
         draws = resample_indices(len(indices), seed=seed, resamples=resamples)
-        replicates = np.array([pool.average_precision(np.bincount(d, minlength=len(indices))) for d in draws])
+        replicates = pool.average_precisions([np.bincount(d, minlength=len(indices)) for d in draws])
         summary["map"][level] = set_cell(pool.average_precision(), replicates, len(indices), confidence)
     return summary
