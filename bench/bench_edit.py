@@ -31,9 +31,9 @@ def demo_package(folder: Path) -> Path:
     """The demo card: the example package generated and evaluated, as `bmzcard demo` does (no timing)."""
     import shutil
 
-    from bmzcard.evaluate import evaluate_example
+    from bmzcard.demo import evaluate_example
     from bmzcard.example import package_path
-    from bmzcard.generate import generate_card
+    from bmzcard.outputs.card import generate_card
 
     target = folder / "package"
     shutil.copytree(package_path(), target)

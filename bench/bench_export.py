@@ -44,7 +44,7 @@ def main() -> None:
     from loguru import logger
 
     from bmzcard.errors import BmzcardError
-    from bmzcard.generate import generate_card
+    from bmzcard.outputs.card import generate_card
     from bmzcard.publish.huggingface import build_hub_card
     from bmzcard.publish.package import package_model
 

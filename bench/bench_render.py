@@ -32,9 +32,9 @@ SHARED = Path(os.environ.get("BMZCARD_SHARED", REPO.parent / "shared"))
 
 def demo_package(folder: Path) -> Path:
     """The example package with its generated card and evaluation figures."""
-    from bmzcard.evaluate import evaluate_example
+    from bmzcard.demo import evaluate_example
     from bmzcard.example import package_path
-    from bmzcard.generate import generate_card
+    from bmzcard.outputs.card import generate_card
 
     target = folder / "package"
     shutil.copytree(package_path(), target)

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from bmzcard.cli.app import app
 from bmzcard.errors import BmzcardError
-from bmzcard.generate import generate_card
+from bmzcard.outputs.card import generate_card
 from bmzcard.publish.package import package_model
 
 REPO = Path(__file__).resolve().parents[1]
