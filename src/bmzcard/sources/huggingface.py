@@ -23,7 +23,7 @@ from typing import Any
 
 from bmzcard.errors import BmzcardError
 from bmzcard.sources.rdf import parse_raw
-from bmzcard.sources.readme import MAX_CARD_BYTES, decode_card
+from bmzcard.sources.readme import decode_card, read_card_bytes
 
 MAX_HEADER_BYTES = 1_000_000
 MAX_LIST_ENTRIES = 1_000  # tags, datasets, base models, model-index entries
@@ -128,13 +128,7 @@ class HubCard:
 
 def read_hub_card(path: Path) -> HubCard:
     """Read a Hugging Face model card from disk; see :func:`parse_hub_card`."""
-    try:
-        size = path.stat().st_size
-    except OSError as error:
-        raise BmzcardError(f"cannot read the card: {error.strerror}", path=path) from None
-    if size > MAX_CARD_BYTES:
-        raise BmzcardError(f"the card is {size:,} bytes; more than {MAX_CARD_BYTES:,} is not a model card", path=path)
-    return parse_hub_card(path.read_bytes(), str(path))
+    return parse_hub_card(read_card_bytes(path), str(path))
 
 
 def parse_hub_card(data: bytes, where: str) -> HubCard:
