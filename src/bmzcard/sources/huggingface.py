@@ -23,6 +23,7 @@ from typing import Any
 
 from bmzcard.errors import BmzcardError
 from bmzcard.sources.rdf import parse_raw
+from bmzcard.sources.rdf_facts.tables import spdx_licenses
 from bmzcard.sources.readme import decode_card, read_card_bytes
 
 MAX_HEADER_BYTES = 1_000_000
@@ -66,15 +67,6 @@ def hub_licenses() -> dict[str, str]:
     with path.open(encoding="utf-8", newline="") as stream:
         rows = list(csv.DictReader(stream, delimiter="\t"))
     return {row["id"]: row["fullname"] for row in rows}
-
-
-@lru_cache(maxsize=1)
-def spdx_licenses() -> dict[str, tuple[str, str]]:
-    """SPDX identifiers by lower-case id: (identifier, reference URL), from bioimageio.spec's offline copy."""
-    from bioimageio.spec.utils import get_spdx_licenses
-
-    return {entry["licenseId"].lower(): (entry["licenseId"], entry["reference"])
-            for entry in get_spdx_licenses()["licenses"]}
 
 
 def pipeline_tag(task: str) -> str | None:
@@ -304,7 +296,7 @@ def _license(license_id: Any, name: Any, link: Any, lossy: list[str]) -> str | N
             lossy.append(f"license_name: {_text(name)!r} is no SPDX identifier"
                          + (f" (license_link {_text(link)})" if _scalar(link) else "") + "; no license carried over")
             return None
-        return known[0]
+        return known.id
     if hub_id not in hub_licenses():
         lossy.append(f"license: {_text(license_id)!r} is not a license the Hub accepts; dropped")
         return None
@@ -312,7 +304,7 @@ def _license(license_id: Any, name: Any, link: Any, lossy: list[str]) -> str | N
     if known is None:
         lossy.append(f"license: the Hub's {hub_id!r} ({hub_licenses()[hub_id]}) is no SPDX identifier; dropped")
         return None
-    return known[0]
+    return known.id
 
 
 def _number(value: Any) -> float | None:
