@@ -15,30 +15,22 @@ Run: .venv/bin/python bench/bench_export.py [--repeat 3]
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import statistics
 import tempfile
 from pathlib import Path
 
-from common import REPO, SHARED, card_text, quiet_libraries, seconds_per_item
+from common import REPO, card_text, real_rdfs, seconds_per_item
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--shared", type=Path, default=SHARED)
-    args = parser.parse_args()
-
+    args, paths = real_rdfs(__doc__)
     from bioimageio.spec import save_bioimageio_package
 
     from bmzcard.errors import BmzcardError
     from bmzcard.outputs.card import generate_card
     from bmzcard.publish.huggingface import build_hub_card
     from bmzcard.publish.package import package_model
-
-    quiet_libraries()
-    paths = sorted((args.shared / "bmz" / "rdfs").glob("*.yaml"))
 
     def export(path):
         try:

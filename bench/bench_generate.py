@@ -13,23 +13,14 @@ Run: .venv/bin/python bench/bench_generate.py [--repeat 3]
 
 from __future__ import annotations
 
-import argparse
 import statistics
-from pathlib import Path
 
-from common import SHARED, card_text, quiet_libraries, seconds_per_item
+from common import card_text, real_rdfs, seconds_per_item
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--shared", type=Path, default=SHARED)
-    args = parser.parse_args()
-
+    args, paths = real_rdfs(__doc__)
     from bioimageio.spec import load_description
-
-    quiet_libraries()
-    paths = sorted((args.shared / "bmz" / "rdfs").glob("*.yaml"))
 
     def spec_load(path):
         load_description(path, perform_io_checks=False)

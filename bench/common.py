@@ -7,6 +7,7 @@ first on `sys.path` and `from common import ...` finds this module.
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import time
@@ -15,6 +16,16 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("BMZCARD_SHARED", REPO.parent / "shared"))
+
+
+def real_rdfs(doc: str) -> tuple[argparse.Namespace, list[Path]]:
+    """The options of a benchmark over shared/bmz/rdfs (--repeat, --shared) and those RDFs; library logs off."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--shared", type=Path, default=SHARED)
+    args = parser.parse_args()
+    quiet_libraries()
+    return args, sorted((args.shared / "bmz" / "rdfs").glob("*.yaml"))
 
 
 def quiet_libraries() -> None:
