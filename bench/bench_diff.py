@@ -57,7 +57,7 @@ def _variants(data: dict) -> dict[str, dict]:
 
 def build_pairs(root: Path, models: int) -> list[tuple[Path, Path]]:
     from bmzcard.errors import BmzcardError
-    from bmzcard.generate import generate_card
+    from bmzcard.outputs.card import generate_card
 
     reader = YAML(typ="safe")
     pairs = []

@@ -24,22 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-
-
-def demo_package(folder: Path) -> Path:
-    """The demo card: the example package generated and evaluated, as `bmzcard demo` does (no timing)."""
-    import shutil
-
-    from bmzcard.evaluate import evaluate_example
-    from bmzcard.example import package_path
-    from bmzcard.generate import generate_card
-
-    target = folder / "package"
-    shutil.copytree(package_path(), target)
-    generate_card(target, force=True)
-    evaluate_example(target)
-    return target
+from common import demo_package
 
 
 def timed(function, repeat: int) -> tuple[float, float]:

@@ -15,49 +15,22 @@ Run: .venv/bin/python bench/bench_export.py [--repeat 3]
 
 from __future__ import annotations
 
-import argparse
-import os
 import shutil
 import statistics
 import tempfile
-import time
-import warnings
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-
-
-def _time_all(function, items) -> float:
-    started = time.perf_counter()
-    for item in items:
-        function(item)
-    return (time.perf_counter() - started) / len(items)
+from common import REPO, card_text, real_rdfs, seconds_per_item
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--shared", type=Path, default=Path(os.environ.get("BMZCARD_SHARED", REPO.parent / "shared")))
-    args = parser.parse_args()
-
+    args, paths = real_rdfs(__doc__)
     from bioimageio.spec import save_bioimageio_package
-    from loguru import logger
 
     from bmzcard.errors import BmzcardError
-    from bmzcard.generate import generate_card
+    from bmzcard.outputs.card import generate_card
     from bmzcard.publish.huggingface import build_hub_card
     from bmzcard.publish.package import package_model
-
-    logger.disable("bioimageio")
-    logger.disable("pydantic")
-    warnings.simplefilter("ignore")
-    paths = sorted((args.shared / "bmz" / "rdfs").glob("*.yaml"))
-
-    def generate(path):
-        try:
-            generate_card(path, to_stdout=True)
-        except BmzcardError:
-            pass  # invalid RDFs: the error is the result
 
     def export(path):
         try:
@@ -77,16 +50,16 @@ def main() -> None:
         def bmzcard_package(_):
             package_model(demo, zips / "bmzcard.zip", allow_errors=True)
 
-        for function in (generate, export):
+        for function in (card_text, export):
             function(paths[5])
         for function in (spec_package, bmzcard_package):
             function(None)
         times: dict[str, list[float]] = {name: [] for name in ("generate", "export", "spec", "package")}
         for _ in range(args.repeat):
-            times["generate"].append(_time_all(generate, paths))
-            times["export"].append(_time_all(export, paths))
-            times["spec"].append(_time_all(spec_package, range(5)))
-            times["package"].append(_time_all(bmzcard_package, range(5)))
+            times["generate"].append(seconds_per_item(card_text, paths))
+            times["export"].append(seconds_per_item(export, paths))
+            times["spec"].append(seconds_per_item(spec_package, range(5)))
+            times["package"].append(seconds_per_item(bmzcard_package, range(5)))
     median = {name: statistics.median(values) for name, values in times.items()}
     print(f"RDFs: {len(paths)}, passes: {args.repeat} (median); demo package: 5 runs per pass")
     print(f"{'bmzcard generate (whole card)':<40} {median['generate'] * 1000:8.1f} ms/RDF")

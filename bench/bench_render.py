@@ -19,28 +19,12 @@ from __future__ import annotations
 
 import argparse
 import base64
-import os
-import shutil
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("BMZCARD_SHARED", REPO.parent / "shared"))
-
-
-def demo_package(folder: Path) -> Path:
-    """The example package with its generated card and evaluation figures."""
-    from bmzcard.evaluate import evaluate_example
-    from bmzcard.example import package_path
-    from bmzcard.generate import generate_card
-
-    target = folder / "package"
-    shutil.copytree(package_path(), target)
-    generate_card(target, force=True)
-    evaluate_example(target)
-    return target
+from common import SHARED, demo_package
 
 
 def floor(card_text: str, images: list[Path]):

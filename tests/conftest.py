@@ -34,6 +34,14 @@ def template_text(shared: Path) -> str:
     return (shared / "spec" / "model-card-template.md").read_text(encoding="utf-8")
 
 
+@pytest.fixture()
+def no_network(monkeypatch):
+    """Every connection and host-name lookup in the test raises `network.NetworkUsed`."""
+    from network import refuse_network
+
+    refuse_network(monkeypatch)
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """Headless Debian chromium (tests/browser.py), one per test session."""

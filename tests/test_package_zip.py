@@ -7,15 +7,15 @@ import shutil
 import zipfile
 from pathlib import Path
 
-import socket
-
 import pytest
 import yaml
 from typer.testing import CliRunner
 
+from network import refuse_network
+
 from bmzcard.cli.app import app
 from bmzcard.errors import BmzcardError
-from bmzcard.generate import generate_card
+from bmzcard.outputs.card import generate_card
 from bmzcard.publish.package import package_model
 
 REPO = Path(__file__).resolve().parents[1]
@@ -45,12 +45,8 @@ def test_package_of_the_demo_validates_and_passes_test_model(demo: Path, tmp_pat
     (tmp_path / "upload").mkdir()
     output = tmp_path / "upload" / "demo.zip"
 
-    def refuse(*args, **kwargs):
-        raise AssertionError("package tried to open a network connection")
-
     with pytest.MonkeyPatch.context() as patch:  # offline packaging never touches the network
-        for owner, name in ((socket.socket, "connect"), (socket, "create_connection"), (socket, "getaddrinfo")):
-            patch.setattr(owner, name, refuse)
+        refuse_network(patch)
         report = package_model(demo, output, allow_errors=True)
     assert report.output == output and report.errors > 0
     assert _files(demo) == before  # the package itself is never modified

@@ -7,31 +7,17 @@ that generating never touches the network and never prints a traceback.
 from __future__ import annotations
 
 import re
-import socket
 from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
+from network import NetworkUsed
+
 from bmzcard.cli.app import app
 from bmzcard.sources.readme import parse_card
 from bmzcard.template import TEMPLATE
-
-
-class NetworkUsed(AssertionError):
-    pass
-
-
-@pytest.fixture()
-def no_network(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise NetworkUsed("bmzcard tried to open a network connection")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
 
 
 def _rdfs(shared: Path) -> list[Path]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bmzcard.generate import generate_card
+from bmzcard.outputs.card import generate_card
 
 RDFS = "bmz/rdfs"
 

@@ -44,14 +44,6 @@ LAYER_NAMES = {1: "ground", 2: "sources", 3: "card", 4: "producers", 5: "outputs
                8: "api/cli"}
 PRODUCERS = {name for name, layer in LAYERS.items() if layer == 4}
 
-#: Upward imports kept on purpose for a while: old import paths that other branches may still
-#: use, each (importing module, imported module). Remove an entry with the path it keeps.
-TRANSITIONAL: set[tuple[str, str]] = {
-    ("bmzcard.generate", "bmzcard.outputs.card"),  # bmzcard.generate.generate_card, GenerateReport
-    ("bmzcard.generate", "bmzcard.outputs.measurement"),  # bmzcard.generate.write_measurements
-    ("bmzcard.evaluate", "bmzcard.demo"),  # bmzcard.evaluate.evaluate_example
-}
-
 
 @dataclass(frozen=True)
 class Violation:
@@ -122,7 +114,7 @@ def check(root: Path) -> tuple[list[Violation], int]:
         for line, imported in imported_modules(tree, module, path.name == "__init__.py", root):
             count += 1
             target = top_level(imported)
-            if (module, imported) in TRANSITIONAL or target == own:
+            if target == own:
                 continue
             if target not in LAYERS:
                 violations.append(Violation(path, line, module, imported, f"{target!r} has no layer"))
@@ -139,8 +131,7 @@ def main(argv: list[str]) -> int:
     violations, count = check(root)
     for violation in violations:
         print(violation)
-    print(f"{count} imports read, {len(violations)} against the layer order"
-          + (f"; {len(TRANSITIONAL)} transitional upward imports allowed" if TRANSITIONAL else ""))
+    print(f"{count} imports read, {len(violations)} against the layer order")
     return 1 if violations else 0
 
 

@@ -184,16 +184,3 @@ def _still_todo(written: dict[str, Fact], changes: list[Change]) -> list[str]:
             if section.key not in written and section.key not in kept:
                 todo.append(section.key)
     return todo
-
-
-
-def __getattr__(name: str):
-    # Old import paths of the output stage's functions, kept while other branches move
-    # to `bmzcard.outputs` (listed in tools/check_layers.py as transitional).
-    if name in ("GenerateReport", "generate_card"):
-        from bmzcard.outputs import card as moved
-    elif name == "write_measurements":
-        from bmzcard.outputs import measurement as moved
-    else:
-        raise AttributeError(f"module 'bmzcard.generate' has no attribute {name!r}")
-    return getattr(moved, name)

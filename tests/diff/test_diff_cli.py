@@ -165,3 +165,14 @@ def test_readme_markdown_example_is_what_the_command_prints(example_pair):
     result = _run(old, new, "--format", "markdown")
     assert result.exit_code == 1
     assert result.output.strip() == example.strip()
+
+
+@pytest.mark.parametrize("in_table", [False, True], ids=["list item", "table cell"])
+def test_a_quoted_value_reads_as_written_in_lists_and_tables(in_table):
+    """A message's quoted value is a code span showing exactly its characters; the rest is plain text."""
+    from bmzcard.diff.formats import markdown_message
+
+    message = markdown_message("input `a|b` renamed to <b>x</b> *y*", in_table=in_table)
+    page = f"| c |\n|---|\n| {message} |\n" if in_table else f"- {message}\n"
+    html = MarkdownIt("commonmark").enable("table").render(page)
+    assert "input <code>a|b</code> renamed to &lt;b&gt;x&lt;/b&gt; *y*" in html

@@ -20,7 +20,7 @@ RDF_EXTRA = "    lab_note: kept as written  # an unknown key, with its comment\n
 def package(tmp_path: Path) -> Path:
     """The bundled example package, its card generated, with a human section and an unknown RDF key."""
     from bmzcard.example import package_path
-    from bmzcard.generate import generate_card
+    from bmzcard.outputs.card import generate_card
 
     target = tmp_path / "package"
     shutil.copytree(package_path(), target)

@@ -50,7 +50,7 @@ def test_save_writes_the_card_and_the_rdf_changing_only_the_edited_values(open_e
 
 
 def test_an_edited_value_becomes_the_authors_and_generate_keeps_it(open_editor, package):
-    from bmzcard.generate import generate_card
+    from bmzcard.outputs.card import generate_card
 
     card = package / "README.md"
     sidecar = json.loads(card.with_name("README.md.bmzcard.json").read_text(encoding="utf-8"))

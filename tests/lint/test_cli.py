@@ -161,6 +161,29 @@ def test_settings_from_bmzcard_toml(tmp_path, monkeypatch, cards):
     assert json.loads(result.stdout)["files"][0]["findings"] == []
 
 
+@pytest.mark.parametrize("settings", ["bmzcard.toml", "pyproject.toml"])
+def test_a_settings_file_cannot_turn_the_network_on(tmp_path, monkeypatch, settings):
+    """`online = true` in a settings file (one a downloaded package may bring) is ignored, with a warning."""
+    from bmzcard.lint.rules import links
+
+    requested: list[str] = []
+    monkeypatch.setattr(links, "url_problem", lambda url, timeout=10.0: requested.append(url))
+    card = tmp_path / "README.md"
+    card.write_text(GOOD_CARD + "\n[data](https://example.org/data)\n")
+    table = "online = true\n" if settings == "bmzcard.toml" else "[tool.bmzcard]\nonline = true\n"
+    (tmp_path / settings).write_text(table)
+    monkeypatch.chdir(tmp_path)
+    result = run(str(card), "--select", "L005")
+    assert result.exit_code == 0, result.output
+    assert requested == []
+    warning = [line for line in result.stderr.splitlines() if "online" in line]
+    assert warning == [f"warning: {tmp_path / settings}: tool.bmzcard.online: ignored: the network is used only "
+                       "when `--online` is given on the command line"]
+    result = run(str(card), "--select", "L005", "--online")  # the command line does turn it on
+    assert result.exit_code == 0, result.output
+    assert requested == ["https://example.org/data"]
+
+
 def test_bad_settings_are_a_clear_error(tmp_path, monkeypatch, cards):
     (tmp_path / "bmzcard.toml").write_text('select = "S"\n')
     monkeypatch.chdir(tmp_path)

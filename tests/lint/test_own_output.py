@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 
 from bmzcard.errors import BmzcardError
-from bmzcard.generate import generate_card
+from bmzcard.outputs.card import generate_card
 from bmzcard.lint.engine import check_card
 from bmzcard.lint.registry import selected
 from bmzcard.lint.rule import CardContext

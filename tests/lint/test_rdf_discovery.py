@@ -8,7 +8,7 @@ import shutil
 from typer.testing import CliRunner
 
 from bmzcard.cli.app import app
-from bmzcard.generate import generate_card
+from bmzcard.outputs.card import generate_card
 
 APACHE = "- **License:** [Apache License 2.0](https://spdx.org/licenses/Apache-2.0.html) (SPDX: `Apache-2.0`)"
 

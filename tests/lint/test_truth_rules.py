@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bmzcard.generate import generate_card
+from bmzcard.outputs.card import generate_card
 from bmzcard.lint.engine import check_card
 from bmzcard.lint.registry import selected
 from bmzcard.lint.rule import CardContext

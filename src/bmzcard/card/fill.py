@@ -175,7 +175,7 @@ class _Filler:
             self.changes.append(Change("title.name", "kept", "human-written title"))
 
     def _body_span(self, heading: Heading) -> tuple[int, int]:
-        return body_span(self.document, heading)
+        return body_span(self.document.lines, heading)
 
     def _fill_prose(self, section: Section, heading: Heading) -> None:
         fact = self.facts.get(section.key)
@@ -269,10 +269,9 @@ class _Filler:
                 self.edits.replace(index, end, [])
 
 
-def body_span(document: CardDocument, heading: Heading) -> tuple[int, int]:
-    """A section's body without the blank lines around it (and a closing `---` rule)."""
+def body_span(lines: list[str], heading: Heading) -> tuple[int, int]:
+    """A section's body in a card's `lines`, without the blank lines around it (and a closing `---` rule)."""
     start, end = heading.body_start, heading.body_end
-    lines = document.lines
     while start < end and not lines[start].strip():
         start += 1
     while end > start and (not lines[end - 1].strip() or lines[end - 1].strip() == "---"):
@@ -296,7 +295,7 @@ def current_values(document: CardDocument, template: Template = TEMPLATE) -> dic
                 if item is not None:
                     values[f"{section.key}.{template_field.key}"] = item.value
         elif section.kind in (SectionKind.PROSE, SectionKind.TABLE):
-            start, end = body_span(document, heading)
+            start, end = body_span(document.lines, heading)
             values[section.key] = "\n".join(document.lines[start:end])
     return values
 

@@ -41,8 +41,9 @@ def check(
         bool, typer.Option("--fix", help="Fix heading levels and order, tables and whitespace; keeps a .bak copy.")
     ] = False,
     online: Annotated[
-        Optional[bool], typer.Option("--online/--offline", help="Also check that links resolve (network).")
-    ] = None,
+        bool, typer.Option("--online/--offline", help="Also check that links resolve (network). Only this option "
+                           "turns the network on; a settings file cannot.")
+    ] = False,
     verify: Annotated[
         bool, typer.Option("--verify", help="Re-compute recorded evaluations and compare the card's numbers.")
     ] = False,
@@ -81,10 +82,14 @@ def check(
     from bmzcard.lint.inputs import discover
 
     config = load_config()
+    if config.ignored:
+        from bmzcard.cli.app import stderr
+
+        for note in config.ignored:
+            stderr.print(f"warning: {note}", highlight=False, markup=False, soft_wrap=True)
     fmt = output_format or OutputFormat(config.format or "text")
     entries = select_rules(_codes(select) or config.select, (_codes(ignore) or []) + list(config.ignore),
                            verify=verify)
-    use_network = config.online if online is None else online
     targets = discover(paths, rdf)
     if fix:
         from bmzcard.lint.fix import fix_targets
@@ -92,7 +97,7 @@ def check(
         # The diff joins a text report on stdout; beside a machine-read report it goes to stderr.
         fix_targets(targets, show=sys.stdout if fmt is OutputFormat.TEXT and output is None else sys.stderr)
     with _Progress(len(targets)) as advance:
-        reports = check_reports(paths, entries, rdf=rdf, online=use_network, allow_code=allow_code,
+        reports = check_reports(paths, entries, rdf=rdf, online=online, allow_code=allow_code,
                                 jobs=jobs, progress=advance)
     text = render(fmt, reports, entries)
     if output is not None:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import enum
 import json
-import re
 from typing import Any
 
 from bmzcard.diff.report import Change, DiffReport
+from bmzcard.facts import md_code, md_text
 
 SECTION_ORDER = ("identity", "interface", "weights", "test_tensors", "measurements", "metadata", "card")
 SECTION_TITLES = {
@@ -144,35 +144,33 @@ def _points(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:+.1f} points"
 
 
-# Inline markup characters; block markers (`#`, `-`, `1.`) cannot start a line here: every line starts with ours.
-_MARKDOWN_SPECIAL = re.compile(r"([\\*_\[\]|~])")
-
-
-def escape_markdown(text: Any) -> str:
-    """Text from a package as literal Markdown inline text: no markup, no HTML, no table breaks.
+def markdown_message(text: Any, *, in_table: bool = False) -> str:
+    """A message quoting package text as literal Markdown: no markup, no HTML, no table breaks.
 
     Segments between backticks (the ids and values messages quote) become code
-    spans, whose content Markdown shows as it is; only `|` is escaped there,
-    since tables split cells before reading code spans.
+    spans (`md_code`), the rest literal text (`md_text`); a backtick that closes
+    nothing is a literal backtick.
     """
-    plain = " ".join(str(text).split())
-    plain = plain.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    pieces = plain.split("`")
-    unpaired = pieces.pop() if len(pieces) % 2 == 0 else None  # text after a backtick that closes nothing
-    out = []
-    for index, piece in enumerate(pieces):
-        if index % 2:
-            code = piece.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-            out.append("`" + code.replace("|", "\\|") + "`")
-        else:
-            out.append(_MARKDOWN_SPECIAL.sub(r"\\\1", piece))
+    pieces = " ".join(str(text).split()).split("`")
+    unpaired = pieces.pop() if len(pieces) % 2 == 0 else None
+    out = [md_code(piece, in_table=in_table) if index % 2 else _spaced(md_text(piece), piece)
+           for index, piece in enumerate(pieces)]
     if unpaired is not None:
-        out.append("\\`" + _MARKDOWN_SPECIAL.sub(r"\\\1", unpaired))
+        out.append(md_text("`" + unpaired))
     return "".join(out)
 
 
+def _spaced(escaped: str, piece: str) -> str:
+    """`escaped` with the space `piece` had before or after it (md_text trims it), so `a `x` b` keeps its words apart."""
+    return (" " if piece.startswith(" ") else "") + escaped + (" " if piece.endswith(" ") and piece.strip() else "")
+
+
 def to_markdown(report: DiffReport) -> str:
-    e = escape_markdown
+    e = markdown_message
+
+    def cell(text: Any) -> str:
+        return markdown_message(text, in_table=True)
+
     old, new = report.old, report.new
     lines = [
         f"### bmzcard diff: {e(old.get('name') or '(no name)')} {e(old.get('version') or '')} → "
@@ -191,17 +189,17 @@ def to_markdown(report: DiffReport) -> str:
     if rest:
         lines += ["#### Changes", "", "| section | rule | change |", "|---|---|---|"]
         for change in rest:
-            text = e(change.message)
+            text = cell(change.message)
             if change.detail and "words" in change.detail and change.kind == "changed":
-                text += "<br>" + _runs_text(change.detail["words"], "~~{}~~", "**{}**", e)
+                text += "<br>" + _runs_text(change.detail["words"], "~~{}~~", "**{}**", cell)
             lines.append(f"| {SECTION_TITLES[change.section]} | `{change.rule}` | {text} |")
         lines.append("")
     if report.metrics:
         lines += ["#### Evaluation", "", "| dataset | metric | level | old | new | change | outside old 95% CI |",
                   "|---|---|---|---:|---:|---:|---|"]
         for row in report.metrics:
-            dataset = e(row.dataset) + ("" if row.comparable else " (not comparable)")
-            lines.append(f"| {dataset} | {e(row.metric)} | {e(row.level)} | {_number(row.old)} | "
+            dataset = cell(row.dataset) + ("" if row.comparable else " (not comparable)")
+            lines.append(f"| {dataset} | {cell(row.metric)} | {cell(row.level)} | {_number(row.old)} | "
                          f"{_number(row.new)} | {_delta(row.delta)} | {_ci(row)} |")
         lines.append("")
     if _lint_changed(report):

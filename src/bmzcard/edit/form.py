@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bmzcard.card.fill import fill_card
+from bmzcard.card.fill import body_span, fill_card
 from bmzcard.card.layout import blank_body, field_lines
 from bmzcard.card.placeholders import is_placeholder_body, is_placeholder_value
 from bmzcard.errors import BmzcardError
@@ -294,23 +294,13 @@ def _add(document: CardDocument, fact: Fact, template: Template) -> str:
 def _body_text(document: CardDocument, heading: Heading | None) -> str:
     if heading is None:
         return ""
-    start, end = _body_span(document.lines, heading)
+    start, end = body_span(document.lines, heading)
     return "\n".join(document.lines[start:end])
-
-
-def _body_span(lines: list[str], heading: Heading) -> tuple[int, int]:
-    """The body's lines without the blank lines (and a closing `---` rule) around it."""
-    start, end = heading.body_start, heading.body_end
-    while start < end and not lines[start].strip():
-        start += 1
-    while end > start and (not lines[end - 1].strip() or lines[end - 1].strip() == "---"):
-        end -= 1
-    return start, end
 
 
 def _with_body(lines: list[str], heading: Heading, value: str) -> list[str]:
     """`lines` with a heading's body replaced, one blank line kept around it."""
-    start, end = _body_span(lines, heading)
+    start, end = body_span(lines, heading)
     new = value.strip("\n").split("\n") if value.strip() else []
     if start == end:  # an empty body: the blank lines it had stay, the text goes after the heading
         start = end = heading.body_start

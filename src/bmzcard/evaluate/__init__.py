@@ -466,17 +466,3 @@ def _typical_row(report: EvaluationReport, manifest: Manifest):
         return manifest.rows[0]
     median = np.median(values[finite])
     return manifest.rows[int(finite[np.argmin(np.abs(values[finite] - median))])]
-
-
-def __getattr__(name: str):
-    # Old import paths, kept while other branches move to the new modules
-    # (listed in tools/check_layers.py as transitional).
-    if name == "recompute_entry":
-        from bmzcard.evaluate.recompute import recompute_entry
-
-        return recompute_entry
-    if name == "evaluate_example":
-        from bmzcard.demo import evaluate_example
-
-        return evaluate_example
-    raise AttributeError(f"module 'bmzcard.evaluate' has no attribute {name!r}")

@@ -9,8 +9,11 @@ The nearest file up from the working folder wins (a `bmzcard.toml` before a
 select = ["S", "P", "C"]
 ignore = ["S009"]
 format = "text"
-online = false
 ```
+
+The network is the user's choice on the command line (`check --online`), never a
+file's: a settings file comes with a downloaded package as easily as its card, so
+an `online` key there is ignored, with a warning that says so.
 """
 
 from __future__ import annotations
@@ -28,7 +31,11 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 MAX_SETTINGS_BYTES = 5_000_000
-KEYS = {"select": list, "ignore": list, "format": str, "online": bool}
+KEYS = {"select": list, "ignore": list, "format": str}
+#: Keys a settings file may not set; each is ignored with this reason.
+COMMAND_LINE_ONLY = {
+    "online": "ignored: the network is used only when `--online` is given on the command line",
+}
 FORMATS = tuple(f.value for f in OutputFormat)
 
 
@@ -37,8 +44,8 @@ class CheckConfig:
     select: list[str] | None = None
     ignore: list[str] = field(default_factory=list)
     format: str | None = None
-    online: bool = False
     source: Path | None = None  # the file the settings came from
+    ignored: list[str] = field(default_factory=list)  # one line per key not taken from the file, and why
 
 
 def find_config(start: Path) -> tuple[Path, dict] | None:
@@ -71,8 +78,8 @@ def load_config(start: Path | None = None) -> CheckConfig:
         select=table.get("select"),
         ignore=table.get("ignore", []),
         format=table.get("format"),
-        online=table.get("online", False),
         source=path,
+        ignored=[f"{path}: tool.bmzcard.{key}: {why}" for key, why in COMMAND_LINE_ONLY.items() if key in table],
     )
 
 

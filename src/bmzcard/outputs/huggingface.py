@@ -41,22 +41,12 @@ from bmzcard.sources.huggingface import (
     hub_licenses,
     hub_repo_id,
     pipeline_tag,
-    spdx_licenses,
 )
 from bmzcard.sources.rdf import LoadedRdf
 from bmzcard.sources.rdf_facts import authored
+from bmzcard.sources.rdf_facts.tables import WEIGHT_FORMATS, spdx_licenses
 from bmzcard.sources.readme import CardDocument
 
-#: The Hub library of each weight format's framework.
-LIBRARY_NAMES = {
-    "pytorch_state_dict": "pytorch",
-    "torchscript": "pytorch",
-    "onnx": "onnx",
-    "keras_hdf5": "keras",
-    "keras_v3": "keras",
-    "tensorflow_saved_model_bundle": "tf",
-    "tensorflow_js": "tfjs",
-}
 _LEADING_NUMBER = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)")
 MAX_IMAGE_BYTES = 50_000_000
 
@@ -149,7 +139,7 @@ def _license(license_id: Any, link: str | None, unmapped: list[str]) -> dict[str
     known = spdx_licenses().get(hub_id)
     values = {"license": "other", "license_name": hub_id.replace(" ", "-")}
     if link or known:
-        values["license_link"] = link or known[1]
+        values["license_link"] = link or known.reference
     else:
         unmapped.append(f"license: {license_id!r} is not an SPDX identifier, so no license_link is known; "
                         "pass --license-link")
@@ -157,12 +147,10 @@ def _license(license_id: Any, link: str | None, unmapped: list[str]) -> dict[str
 
 
 def _library_name(description: Any) -> str | None:
-    weights = getattr(description, "weights", None)
-    formats = getattr(weights, "available_formats", None)
-    if formats is None:
-        formats = {name: getattr(weights, name) for name in LIBRARY_NAMES if getattr(weights, name, None)}
+    """The Hub library of the training weights (the format without `parent`), else of the first format."""
+    formats = getattr(getattr(description, "weights", None), "available_formats", None) or {}
     roots = [name for name, entry in formats.items() if getattr(entry, "parent", None) is None]
-    return next((LIBRARY_NAMES[n] for n in roots + list(formats) if n in LIBRARY_NAMES), None)
+    return next((WEIGHT_FORMATS[n].hub_library for n in roots + list(formats) if n in WEIGHT_FORMATS), None)
 
 
 def _linked_resources(description: Any, unmapped: list[str]) -> dict[str, Any]:

@@ -4,7 +4,10 @@ Only the blocks of the keys being set are rewritten: every other line of the
 file, comments included, stays byte for byte (a full YAML re-dump would re-wrap
 long scalars and move comments). ruamel.yaml's round-trip loader tells where each
 key's block starts; the block ends where indentation returns to the key's
-column. The edited RDF is validated with bioimageio.spec before it is returned.
+column. A mapping on the way written in flow style (`config: {bioimageio: {}}`,
+`bioimageio: {}`) or left empty (`config:`) is rewritten whole, in block style,
+with the new value in it. The edited RDF is read back and validated with
+bioimageio.spec before it is returned.
 """
 
 from __future__ import annotations
@@ -25,25 +28,31 @@ def rdf_text_with_config(package: Package, updates: dict[str, Any]) -> str:
     Raises
     ------
     BmzcardError
-        For a zip package (its RDF cannot be edited in place), a `config` written
-        in flow style, or when the edited RDF does not validate.
+        For a zip package (its RDF cannot be edited in place), an RDF that is not
+        valid YAML, a `config` that is not a mapping, or when the edited RDF does
+        not validate.
     """
     return rdf_text_with_values(package, {(*CONFIG_PATH, key): value for key, value in updates.items()})
 
 
 def rdf_text_with_values(package: Package, updates: dict[tuple[str, ...], Any]) -> str:
     """The RDF's text with the value at each key path (`("documentation", "sha256")`) set; validated."""
-    from ruamel.yaml import YAML
-
-    from bmzcard.sources.rdf import describe
+    from bmzcard.sources.rdf import describe, parse_raw
 
     if package.is_zip:
         raise BmzcardError("cannot edit an RDF inside a zip; unzip the package and use the folder",
                            path=package.source)
-    text = package.read_bytes(package.rdf_name, MAX_RDF_BYTES).decode("utf-8-sig")
+    raw = package.read_bytes(package.rdf_name, MAX_RDF_BYTES)
+    parse_raw(raw, package.display())  # the RDF as it is: valid YAML, bounded, a mapping, else a one-line error
+    text = raw.decode("utf-8-sig")
     for keys, value in updates.items():
         text = _set(text, keys, value, package)
-    describe(YAML(typ="safe").load(text), package)  # raises a BmzcardError naming the field
+    try:
+        edited = parse_raw(text.encode("utf-8"), package.display())
+    except BmzcardError as error:  # a bug of ours, still reported as one line and nothing written
+        raise BmzcardError(f"setting {', '.join('.'.join(k) for k in updates)} would leave invalid YAML "
+                           f"({error.message}); the RDF is left as it is", path=package.display()) from None
+    describe(edited, package)  # raises a BmzcardError naming the field
     return text
 
 
@@ -71,12 +80,19 @@ def _set(text: str, keys: tuple[str, ...], value: Any, package: Package) -> str:
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
     document = YAML().load(text)  # round trip: keeps the line and column of every key
+    if document.fa.flow_style() or not document:  # the whole RDF in flow style: no lines to keep; block style
+        return _dump(_with_value(document, keys, value, package, ()), 0)
     owner, owner_key, depth = document, None, 0  # owner: the mapping that should hold keys[depth]
     while depth < len(keys) - 1 and keys[depth] in owner:
         child = owner[keys[depth]]
-        if not isinstance(child, CommentedMap) or child.fa.flow_style():
-            raise BmzcardError("is not a block mapping; write it in block style to let bmzcard edit it",
-                               path=package.display(), field=".".join(keys[: depth + 1]))
+        if child is not None and not isinstance(child, CommentedMap):
+            raise BmzcardError(f"is {_kind(child)}, not a mapping of fields; bmzcard cannot set "
+                               f"{'.'.join(keys)} in it", path=package.display(), field=".".join(keys[: depth + 1]))
+        if child is None or not child or child.fa.flow_style():  # `{...}`, `{}` or empty: rewrite its block
+            line, column = owner.lc.key(keys[depth])
+            merged = _with_value(child or {}, keys[depth + 1:], value, package, keys[: depth + 1])
+            lines[line:_block_end(lines, line, column)] = [_dump({keys[depth]: merged}, column)]
+            return "".join(lines)
         owner_key = owner.lc.key(keys[depth])
         owner, depth = child, depth + 1
     if depth == len(keys) - 1 and keys[-1] in owner:  # replace the key's block
@@ -93,6 +109,42 @@ def _set(text: str, keys: tuple[str, ...], value: Any, package: Package) -> str:
             end = _block_end(lines, *owner_key)
             lines[end:end] = [_dump(tail, column)]
     return "".join(lines)
+
+
+def _with_value(mapping: Any, keys: tuple[str, ...], value: Any, package: Package,
+                where: tuple[str, ...]) -> dict:
+    """A plain copy of `mapping` with `value` set at the key path `keys` (missing mappings added)."""
+    data = _plain(mapping)
+    node = data
+    for depth, key in enumerate(keys[:-1]):
+        child = node.get(key)
+        if child is None:
+            child = node[key] = {}
+        elif not isinstance(child, dict):
+            raise BmzcardError(f"is {_kind(child)}, not a mapping of fields; bmzcard cannot set "
+                               f"{'.'.join(where + keys)} in it", path=package.display(),
+                               field=".".join(where + keys[: depth + 1]))
+        node = child
+    node[keys[-1]] = value
+    return data
+
+
+def _kind(value: Any) -> str:
+    """What a YAML value is, in words: `a list`, `a number`, `text`."""
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "a list" if isinstance(value, list) else "text" if isinstance(value, str) else "a scalar"
+
+
+def _plain(node: Any) -> Any:
+    """ruamel.yaml's round-trip nodes as plain dicts, lists and scalars."""
+    if isinstance(node, dict):
+        return {key: _plain(item) for key, item in node.items()}
+    if isinstance(node, list):
+        return [_plain(item) for item in node]
+    return node
 
 
 def _flow_rows(node: Any) -> Any:

@@ -23,7 +23,8 @@ from typing import Any
 
 from bmzcard.errors import BmzcardError
 from bmzcard.sources.rdf import parse_raw
-from bmzcard.sources.readme import MAX_CARD_BYTES, decode_card
+from bmzcard.sources.rdf_facts.tables import spdx_licenses
+from bmzcard.sources.readme import decode_card, read_card_bytes
 
 MAX_HEADER_BYTES = 1_000_000
 MAX_LIST_ENTRIES = 1_000  # tags, datasets, base models, model-index entries
@@ -66,15 +67,6 @@ def hub_licenses() -> dict[str, str]:
     with path.open(encoding="utf-8", newline="") as stream:
         rows = list(csv.DictReader(stream, delimiter="\t"))
     return {row["id"]: row["fullname"] for row in rows}
-
-
-@lru_cache(maxsize=1)
-def spdx_licenses() -> dict[str, tuple[str, str]]:
-    """SPDX identifiers by lower-case id: (identifier, reference URL), from bioimageio.spec's offline copy."""
-    from bioimageio.spec.utils import get_spdx_licenses
-
-    return {entry["licenseId"].lower(): (entry["licenseId"], entry["reference"])
-            for entry in get_spdx_licenses()["licenses"]}
 
 
 def pipeline_tag(task: str) -> str | None:
@@ -128,13 +120,7 @@ class HubCard:
 
 def read_hub_card(path: Path) -> HubCard:
     """Read a Hugging Face model card from disk; see :func:`parse_hub_card`."""
-    try:
-        size = path.stat().st_size
-    except OSError as error:
-        raise BmzcardError(f"cannot read the card: {error.strerror}", path=path) from None
-    if size > MAX_CARD_BYTES:
-        raise BmzcardError(f"the card is {size:,} bytes; more than {MAX_CARD_BYTES:,} is not a model card", path=path)
-    return parse_hub_card(path.read_bytes(), str(path))
+    return parse_hub_card(read_card_bytes(path), str(path))
 
 
 def parse_hub_card(data: bytes, where: str) -> HubCard:
@@ -341,7 +327,7 @@ def _license(license_id: Any, name: Any, link: Any, lossy: list[str]) -> str | N
             lossy.append(f"license_name: {_text(name)!r} is no SPDX identifier"
                          + (f" (license_link {_text(link)})" if _scalar(link) else "") + "; no license carried over")
             return None
-        return known[0]
+        return known.id
     if hub_id not in hub_licenses():
         lossy.append(f"license: {_text(license_id)!r} is not a license the Hub accepts; dropped")
         return None
@@ -349,7 +335,7 @@ def _license(license_id: Any, name: Any, link: Any, lossy: list[str]) -> str | N
     if known is None:
         lossy.append(f"license: the Hub's {hub_id!r} ({hub_licenses()[hub_id]}) is no SPDX identifier; dropped")
         return None
-    return known[0]
+    return known.id
 
 
 def _number(value: Any) -> float | None:

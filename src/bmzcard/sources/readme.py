@@ -99,6 +99,11 @@ class CardDocument:
 def read_card(path: Path) -> CardDocument:
     """Read a card from disk; a clear error for binary, non-UTF-8 or huge files and links out of its folder."""
     refuse_link_outside(path, path.parent)
+    return decode_card(read_card_bytes(path), path)
+
+
+def read_card_bytes(path: Path) -> bytes:
+    """A card file's bytes, or a one-line error for a folder, an unreadable file or one over `MAX_CARD_BYTES`."""
     try:
         if path.is_dir():
             raise BmzcardError("is a folder, not a card file", path=path)
@@ -106,10 +111,9 @@ def read_card(path: Path) -> CardDocument:
         if size > MAX_CARD_BYTES:
             raise BmzcardError(f"the card is {size:,} bytes; more than {MAX_CARD_BYTES:,} is not a model card",
                                path=path)
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as error:
         raise BmzcardError(f"cannot read the card: {error.strerror}", path=path) from None
-    return decode_card(data, path)
 
 
 def decode_card(data: bytes, path: str | Path) -> CardDocument:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any
 
 from urllib.parse import quote
@@ -135,16 +134,6 @@ def _is_python_name(value: str) -> bool:
         "." in value or ":" in value or "_" in value or bool(re.search(r"[a-z][A-Z]", value)))
 
 
-@lru_cache(maxsize=1)
-def _spdx() -> dict[str, tuple[str, str, str]]:
-    from bioimageio.spec.utils import get_spdx_licenses
-
-    return {
-        entry["licenseId"].lower(): (entry["licenseId"], entry["name"], entry["reference"])
-        for entry in get_spdx_licenses()["licenses"]
-    }
-
-
 def _license(description) -> list[Fact]:
     license_id = getattr(description, "license", None)
     if license_id is None:
@@ -152,11 +141,11 @@ def _license(description) -> list[Fact]:
     if not isinstance(license_id, str):  # a license file
         return [from_rdf("model_description.license", f"see {md_file_link(source_text(license_id))}",
                          "license")]
-    known = _spdx().get(str(license_id).lower())
+    known = tables.spdx_licenses().get(str(license_id).lower())
     if known is None:
         return [from_rdf("model_description.license", f"{md_code(license_id)} (not an SPDX identifier)", "license")]
-    spdx_id, name, reference = known
-    return [from_rdf("model_description.license", f"[{name}]({reference}) (SPDX: `{spdx_id}`)", "license")]
+    return [from_rdf("model_description.license", f"[{known.name}]({known.reference}) (SPDX: `{known.id}`)",
+                     "license")]
 
 
 def _sources(description, raw: dict) -> list[Fact]:

@@ -8,6 +8,7 @@ these same tables, so both give one answer to "which framework is this?",
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -18,21 +19,39 @@ class WeightFormat:
     framework: str  # the family that runs it: pytorch, tensorflow, onnx
     version_field: str | None  # the entry's version field
     version_of: str  # what that version is the version of
+    hub_library: str  # the Hugging Face Hub's `library_name` of the library that loads it
 
 
 # Every weight format of format 0.3-0.5, with the framework its version field belongs to.
 # Keras HDF5 entries carry `tensorflow_version`: the version is TensorFlow's, not Keras'.
 WEIGHT_FORMATS: dict[str, WeightFormat] = {
-    "pytorch_state_dict": WeightFormat("PyTorch (state dict)", "pytorch", "pytorch_version", "PyTorch"),
-    "torchscript": WeightFormat("PyTorch (TorchScript)", "pytorch", "pytorch_version", "PyTorch"),
-    "pytorch_script": WeightFormat("PyTorch (TorchScript)", "pytorch", "pytorch_version", "PyTorch"),  # format 0.3
-    "onnx": WeightFormat("ONNX", "onnx", "opset_version", "ONNX opset"),
+    "pytorch_state_dict": WeightFormat("PyTorch (state dict)", "pytorch", "pytorch_version", "PyTorch", "pytorch"),
+    "torchscript": WeightFormat("PyTorch (TorchScript)", "pytorch", "pytorch_version", "PyTorch", "pytorch"),
+    "pytorch_script": WeightFormat("PyTorch (TorchScript)", "pytorch", "pytorch_version", "PyTorch",  # format 0.3
+                                   "pytorch"),
+    "onnx": WeightFormat("ONNX", "onnx", "opset_version", "ONNX opset", "onnx"),
     "tensorflow_saved_model_bundle": WeightFormat("TensorFlow (SavedModel)", "tensorflow", "tensorflow_version",
-                                                  "TensorFlow"),
-    "tensorflow_js": WeightFormat("TensorFlow.js", "tensorflow", "tensorflow_version", "TensorFlow"),
-    "keras_hdf5": WeightFormat("Keras (HDF5)", "tensorflow", "tensorflow_version", "TensorFlow"),
-    "keras_v3": WeightFormat("Keras 3", "tensorflow", "keras_version", "Keras"),
+                                                  "TensorFlow", "tf"),
+    "tensorflow_js": WeightFormat("TensorFlow.js", "tensorflow", "tensorflow_version", "TensorFlow", "tfjs"),
+    "keras_hdf5": WeightFormat("Keras (HDF5)", "tensorflow", "tensorflow_version", "TensorFlow", "keras"),
+    "keras_v3": WeightFormat("Keras 3", "tensorflow", "keras_version", "Keras", "keras"),
 }
+
+@dataclass(frozen=True)
+class SpdxLicense:
+    id: str  # as SPDX spells it: `CC-BY-4.0`
+    name: str  # `Creative Commons Attribution 4.0 International`
+    reference: str  # its SPDX page
+
+
+@lru_cache(maxsize=1)
+def spdx_licenses() -> dict[str, SpdxLicense]:
+    """SPDX licenses by lower-case id, from bioimageio.spec's offline copy (the list the spec checks `license` with)."""
+    from bioimageio.spec.utils import get_spdx_licenses
+
+    return {entry["licenseId"].lower(): SpdxLicense(entry["licenseId"], entry["name"], entry["reference"])
+            for entry in get_spdx_licenses()["licenses"]}
+
 
 # Framework families as a card names them.
 FRAMEWORK_NAMES = {"pytorch": "PyTorch", "tensorflow": "TensorFlow", "onnx": "ONNX"}
