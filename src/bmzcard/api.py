@@ -221,9 +221,9 @@ def check_reports(
 ) -> list[FileReport]:
     """`check` with chosen rules, one report per card: findings, completeness score, or why it could not be read."""
     from bmzcard.lint.engine import check_targets
-    from bmzcard.lint.inputs import discover
+    from bmzcard.lint.inputs import checked_targets
 
-    targets = discover([Path(p) for p in paths], _path(rdf))
+    targets = checked_targets([Path(p) for p in paths], _path(rdf))
     return check_targets(targets, rules, online=online, allow_code=allow_code, jobs=jobs, progress=progress)
 
 
