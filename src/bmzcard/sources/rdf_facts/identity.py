@@ -60,13 +60,21 @@ def _title(description, package: Package, card_dir, tags: list[str], raw: dict) 
         sources.append(Provenance("rdf", "tags"))
     if meta:
         lines += ["", meta[0][0].upper() + meta[0][1:] + "".join(f" · {m}" for m in meta[1:])]
+    for index, cover, target in cover_links(description, package, card_dir):
+        lines += ["", image(target, md_text(f"cover image {index + 1} of {name}"))]
+        sources.append(Provenance("file", source_text(cover)))
+    facts.append(Fact("title", "\n".join(lines).strip(), tuple(sources)))
+    return facts
+
+
+def cover_links(description, package: Package, card_dir) -> list[tuple[int, Any, str]]:
+    """(index, cover, link from the card) of each cover the card can show."""
+    found = []
     for index, cover in enumerate(getattr(description, "covers", None) or []):
         target = package_link(cover, package, card_dir)
         if target:
-            lines += ["", image(target, md_text(f"cover image {index + 1} of {name}"))]
-            sources.append(Provenance("file", source_text(cover)))
-    facts.append(Fact("title", "\n".join(lines).strip(), tuple(sources)))
-    return facts
+            found.append((index, cover, target))
+    return found
 
 
 def _person(person: Any) -> str:
