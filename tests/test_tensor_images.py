@@ -130,3 +130,14 @@ def test_a_pickled_or_escaping_test_tensor_is_not_read(tmp_path):
     np.save(tmp_path / "outside.npy", np.ones((4, 4)))
     raw["test_inputs"] = ["../outside.npy"]
     assert tensor_images(tensors(raw, "inputs")[0], Package(inner / "r.yaml", "r.yaml", inner), "README", 0) == []
+
+
+def test_a_hub_export_of_a_generated_card_carries_the_test_tensor_images(unet2d, tmp_path):
+    from bmzcard.publish.huggingface import export_hf
+
+    rdf = _without_samples(unet2d, tmp_path / "package", "bioimageio.yaml")
+    export_hf(rdf, tmp_path / "hub")
+    shown = tmp_path / "hub" / "README.test_input0_raw.png"
+    assert "](README.test_input0_raw.png)" in (tmp_path / "hub" / "README.md").read_text()
+    assert np.array_equal(np.asarray(Image.open(shown)), _expected(np.load(unet2d / "test_input.npy")[0, 0]))
+    assert not list((tmp_path / "package").glob("README*"))  # the export writes nothing into the package

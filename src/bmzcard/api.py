@@ -59,7 +59,8 @@ def generate(
     -------
     GenerateReport
         ``.text`` (the card), ``.written`` (fact per field, with its sources),
-        ``.todo`` (fields still to write by hand), ``.output`` and ``.backup``.
+        ``.todo`` (fields still to write by hand), ``.output``, ``.backup`` and ``.images``
+        (images of the test tensors written beside the card, for a package showing no sample images).
 
     Examples
     --------
