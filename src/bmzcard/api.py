@@ -59,7 +59,8 @@ def generate(
     -------
     GenerateReport
         ``.text`` (the card), ``.written`` (fact per field, with its sources),
-        ``.todo`` (fields still to write by hand), ``.output`` and ``.backup``.
+        ``.todo`` (fields still to write by hand), ``.output``, ``.backup`` and ``.images``
+        (images of the test tensors written beside the card, for a package showing no sample images).
 
     Examples
     --------
@@ -221,9 +222,9 @@ def check_reports(
 ) -> list[FileReport]:
     """`check` with chosen rules, one report per card: findings, completeness score, or why it could not be read."""
     from bmzcard.lint.engine import check_targets
-    from bmzcard.lint.inputs import discover
+    from bmzcard.lint.inputs import checked_targets
 
-    targets = discover([Path(p) for p in paths], _path(rdf))
+    targets = checked_targets([Path(p) for p in paths], _path(rdf))
     return check_targets(targets, rules, online=online, allow_code=allow_code, jobs=jobs, progress=progress)
 
 

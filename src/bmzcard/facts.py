@@ -57,6 +57,7 @@ class FactSet:
 
     facts: dict[str, Fact] = field(default_factory=dict)
     todo_reasons: dict[str, str] = field(default_factory=dict)  # key -> why a source that knows it leaves it TODO
+    files: dict[str, bytes] = field(default_factory=dict)  # files the facts link to, made by bmzcard: name -> bytes
 
     def leave_todo(self, key: str, reason: str) -> None:
         """Leave a field to the author, saying why (its sources disagree, say)."""

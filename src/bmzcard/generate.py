@@ -43,6 +43,7 @@ class FilledCard:
     sidecar_unreadable: bool = False  # `fresh` over a sidecar that could not be read: back it up, then replace it
     notes: list[str] = field(default_factory=list)
     todo_reasons: dict[str, str] = field(default_factory=dict)  # TODO fields a source knows but leaves to the author
+    images: dict[str, bytes] = field(default_factory=dict)  # images bmzcard made that the card shows, beside it
 
 
 def default_output(package: Package) -> Path:
@@ -98,7 +99,7 @@ def filled_card(
         if not fresh:
             raise
         unreadable = True
-    facts = facts_from_description(loaded.description, package, card_dir, loaded.raw)
+    facts = facts_from_description(loaded.description, package, card_dir, loaded.raw, card_name=output.name)
     facts.extend(measured_facts(sidecar))  # earlier measurements and evaluations outrank the RDF's own
     record_paths = [] if package.is_zip else discovered_records(package.root)
     for record in [*record_paths, *records]:
@@ -138,6 +139,7 @@ def filled_card(
         sidecar_unreadable=unreadable,
         notes=notes,
         todo_reasons=facts.todo_reasons,
+        images={name: data for name, data in facts.files.items() if f"]({name})" in result.text},
     )
 
 

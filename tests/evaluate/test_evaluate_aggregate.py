@@ -104,3 +104,19 @@ def test_set_cell_leaves_out_non_finite_replicates():
     assert cell.std == pytest.approx(np.std([1, 2, 3, 4], ddof=1))
     assert math.isnan(set_cell(math.nan, replicates, 6).ci_low)
     assert math.isnan(set_cell(1.0, np.array([np.nan, 1.0]), 6).std)
+
+
+def test_counts_are_summed_over_a_levels_images_without_spread():
+    """`tp`, `fp`, `fn@0.75`: a level's value is the total over its images (a count), not their mean."""
+    results = [ImageResult(i + 1, f"img_{i}", {"snr": "low" if i < 2 else "high"},
+                           {"tp": float(10 + i), "fn@0.75": float(i), "dice": 0.5 + i / 10}, "file")
+               for i in range(5)]
+    summary = summarize(results, ["snr"], resamples=200)
+    assert summary["tp"]["overall"].mean == 10 + 11 + 12 + 13 + 14
+    assert summary["tp"]["snr=low"].mean == 10 + 11 and summary["tp"]["snr=high"].mean == 12 + 13 + 14
+    assert summary["fn@0.75"]["overall"].mean == 0 + 1 + 2 + 3 + 4
+    for cell in [*summary["tp"].values(), *summary["fn@0.75"].values()]:
+        assert cell.is_total and math.isnan(cell.std) and math.isnan(cell.ci_low) and math.isnan(cell.ci_high)
+        assert set(cell.to_json()) == {"sum", "n"}
+    assert not summary["dice"]["overall"].is_total  # other metrics stay means
+    assert math.isclose(summary["dice"]["overall"].mean, np.mean([0.5, 0.6, 0.7, 0.8, 0.9]))

@@ -223,3 +223,46 @@ def test_write_card_refuses_a_zip_before_running(tmp_path):
                                  "--write-card", "--dataset-id", "x", "--dataset-source", "https://example.org/x"])
     assert result.exit_code == 2 and "inside a zip" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.zip"]
+
+
+def test_instance_counts_per_level_are_stardists_summed_over_the_images(shared, tmp_path):
+    """`--metrics tp,fp,fn,tp@0.75,...`: per level and overall the sum of stardist.matching's counts, no ± std."""
+    import tifffile
+    from stardist.matching import matching as stardist_matching
+
+    from bmzcard.evaluate.aggregate import Cell
+    from bmzcard.evaluate.card import evaluation_entry
+
+    truth_path = shared / "data" / "blobs_instance_gt" / "masks" / "blobs.tif"
+    truth = tifffile.imread(truth_path)
+    labels = [v for v in np.unique(truth) if v]
+    rows, predictions = [], []
+    for index in range(4):
+        prediction = np.roll(truth, index - 1, axis=1)
+        prediction[np.isin(prediction, labels[index * 3: index * 3 + 2 + index])] = 0  # some objects missed
+        prediction[:6, :6 + index] = 999  # a false positive
+        np.save(tmp_path / f"pred_{index}.npy", prediction)
+        predictions.append(prediction)
+        rows.append([str(truth_path), str(truth_path), f"pred_{index}.npy", "a" if index < 3 else "b"])
+    manifest = write_manifest(tmp_path / "m.csv", ["image", "ground_truth", "prediction", "batch"], rows)
+    out = tmp_path / "out.json"
+    result = runner.invoke(app, ["evaluate", "--data", str(manifest), "--task", "instance-segmentation",
+                                 "--metrics", "tp,fp,fn,tp@0.75,fn@0.75,f1", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(out.read_text())["summary"]
+    matches = [stardist_matching(truth, p, thresh=[0.5, 0.75]) for p in predictions]
+    for level, members in (("overall", range(4)), ("batch=a", range(3)), ("batch=b", [3])):
+        for name, threshold in (("tp", 0), ("fp", 0), ("fn", 0), ("tp@0.75", 1), ("fn@0.75", 1)):
+            expected = sum(getattr(matches[i][threshold], name.split("@")[0]) for i in members)
+            assert summary[name][level] == {"sum": expected, "n": len(members)}, (name, level)
+    assert "mean" in summary["f1"]["overall"]  # a rate stays a mean over the images
+    # the card's table: counts as whole numbers, no ± std
+    cells = {metric: {level: Cell(cell.get("sum", cell.get("mean")), float(cell.get("std", "nan")), cell["n"],
+                                  float("nan"), float("nan"), "sum" if "sum" in cell else "mean")
+                      for level, cell in levels.items()} for metric, levels in summary.items()}
+    entry = evaluation_entry(cells, dataset_id="blobs", dataset_source="https://example.org/blobs",
+                             dataset_role="test", description="test")
+    row = entry["results"][entry["metrics"].index("TP")]
+    assert row[0] == str(sum(m[0].tp for m in matches)) and not any("±" in cell for cell in row)
+    assert entry["metrics"][entry["metrics"].index("TP@0.75")] == "TP@0.75"
+    assert "summed over the images" in entry["metrics_long"][entry["metrics"].index("FN")]

@@ -112,6 +112,54 @@ def test_zip_package(unet2d, tmp_path):
     assert report["score"] > 0
 
 
+@pytest.mark.parametrize("rdf_name", ["bioimageio.yaml", "v0_4_9.bioimageio.yaml"])
+def test_package_checks_the_generated_card_and_the_rdfs_documentation(unet2d, tmp_path, rdf_name):
+    """`check PACKAGE/`: README.md (what `generate` writes) and the other file `documentation` names, each reported."""
+    from bmzcard.outputs.card import generate_card
+
+    package = tmp_path / "unet2d"
+    shutil.copytree(unet2d, package, ignore=shutil.ignore_patterns("*.pt", "*.onnx", "*bioimageio.yaml"))
+    rdf = (unet2d / rdf_name).read_text().replace("documentation: README.md", "documentation: docs/model.md")
+    assert "docs/model.md" in rdf
+    (package / rdf_name).write_text(rdf)
+    (package / "docs").mkdir()
+    (package / "docs" / "model.md").write_text("# Some Other Model\n\nA 3D U-Net.\n\n- **License:** CC-BY-4.0\n")
+    (package / "README.md").unlink()
+    generate_card(package / rdf_name)
+    result = run(str(package), "--select", "C", "--format", "json")
+    reports = {Path(r["path"]).relative_to(package).as_posix(): r for r in json.loads(result.stdout)["files"]}
+    assert list(reports) == ["README.md", "docs/model.md"]
+    assert [f["code"] for f in reports["README.md"]["findings"]] == []  # bmzcard's own card agrees with its RDF
+    assert [(f["line"], f["code"]) for f in reports["docs/model.md"]["findings"]] == [(1, "C001"), (3, "C004")]
+    assert result.exit_code == 1
+
+    (package / "README.md").unlink()  # only the documentation left
+    result = run(str(package), "--format", "json")
+    assert [Path(r["path"]).name for r in json.loads(result.stdout)["files"]] == ["model.md"]
+
+
+def test_package_whose_documentation_is_its_readme_is_checked_once(unet2d, tmp_path):
+    package = tmp_path / "unet2d"
+    shutil.copytree(unet2d, package, ignore=shutil.ignore_patterns("*.pt", "*.onnx"))
+    result = run(str(package), "--format", "json")
+    assert [Path(r["path"]).name for r in json.loads(result.stdout)["files"]] == ["README.md"]
+
+
+def test_zip_package_checks_the_card_generate_wrote_beside_it(unet2d, tmp_path):
+    from bmzcard.outputs.card import generate_card
+
+    archive = tmp_path / "model.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for name in ("bioimageio.yaml", "README.md", "cover0.png"):
+            zipped.write(unet2d / name, name)
+    generate_card(archive)
+    assert (tmp_path / "model.README.md").is_file()
+    result = run(str(archive), "--select", "C", "--format", "json")
+    paths = [r["path"] for r in json.loads(result.stdout)["files"]]
+    assert [Path(paths[0]).name, paths[1].endswith("model.zip!/README.md")] == ["model.README.md", True]
+    assert result.exit_code == 0 and all("findings" in r for r in json.loads(result.stdout)["files"])
+
+
 def test_folder_of_packages_with_a_summary_table(unet2d, tmp_path):
     for name in ("a", "b"):
         shutil.copytree(unet2d, tmp_path / "models" / name, ignore=shutil.ignore_patterns("*.pt", "*.onnx", "*.npy"))

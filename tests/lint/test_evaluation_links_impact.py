@@ -41,6 +41,21 @@ def test_spread_and_sample_count():
     assert pairs(check_text(counted.replace("### Quantitative", "## Results\n\n### Quantitative"), select=["E003"])) == []
 
 
+def test_counts_are_read_as_results_and_need_no_spread():
+    """bmzcard evaluate's `TP`, `FP@0.75` rows are totals: read for --verify, never asked for a ± sd."""
+    from bmzcard.lint.results import results_tables
+    from bmzcard.sources.readme import parse_card
+
+    text = ("# M\n\nx\n\n| Metric | Overall | batch=a |\n|---|---|---|\n| F1 | 0.80 ± 0.05 | 0.7 ± 0.1 |\n"
+            "| TP | 123 | 80 |\n| FP@0.75 | 7 | 3 |\n")
+    values = results_tables(parse_card(text))[0].values
+    assert [(v.metric, v.metric_label, v.condition, v.mean) for v in values if v.metric != "f1"] == [
+        ("tp", "TP", "Overall", 123), ("tp", "TP", "batch=a", 80),
+        ("fp", "FP@0.75", "Overall", 7), ("fp", "FP@0.75", "batch=a", 3)]
+    assert pairs(check_text(text, select=["E001", "E002"])) == []
+    assert pairs(check_text(text.replace("0.80 ± 0.05", "0.80"), select=["E002"])) == [(7, "E002")]
+
+
 def test_iou_above_dice_for_the_same_condition():
     found = check_text(RESULTS, select=["E004"]).findings
     assert [(f.line, f.code) for f in found] == [(10, "E004")]

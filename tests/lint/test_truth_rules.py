@@ -10,6 +10,7 @@ from bmzcard.lint.registry import selected
 from bmzcard.lint.rule import CardContext
 from bmzcard.sources.package import open_package
 from bmzcard.sources.rdf import read_raw
+from bmzcard.sources.rdf_facts.written import people
 from bmzcard.sources.readme import parse_card
 
 
@@ -50,3 +51,46 @@ def test_optional_inputs_and_keras_version(shared, tmp_path):
     keras = shared / "bmz/rdfs/zoo__humorous-owl__v0.yaml"  # keras_hdf5 with tensorflow_version 1.15.2
     wrong = re.sub(r"Keras \(HDF5\), TensorFlow 1\.15\.2", "Keras (HDF5) 1.15.2", _card(keras, tmp_path))
     assert [code for code, _ in _findings(keras, wrong, tmp_path)] == ["C012", "C012"]
+
+
+def test_name_license_and_authors_have_one_answer_for_generate_and_check(shared, tmp_path):
+    """Every shared RDF: the card names the RDF's name, license and each author as `check` reads them."""
+    from bmzcard.errors import BmzcardError
+    from bmzcard.lint import rdf as rdf_facts
+    from bmzcard.sources.rdf import load_rdf
+
+    checked = 0
+    for rdf in sorted((shared / "bmz" / "rdfs").glob("*.yaml")):
+        try:
+            loaded = load_rdf(open_package(rdf))
+            card = generate_card(rdf, tmp_path / "README.md", to_stdout=True)
+        except BmzcardError:
+            continue
+        raw, written = loaded.raw, card.written
+        assert [a.name for a in loaded.description.authors] == [p.name for p in people(raw)], rdf.name
+        if rdf_facts.license_id(raw):
+            assert f"`{rdf_facts.license_id(raw)}`" in written["model_description.license"].value, rdf.name
+        for name in rdf_facts.author_names(raw):
+            assert name.split()[-1] in written["model_description.developed_by"].value, rdf.name
+        context = CardContext("README.md", parse_card(card.text), rdf=raw, root=tmp_path)
+        assert check_card(context, selected(["C001", "C002", "C003"], None)).findings == [], rdf.name
+        checked += 1
+    assert checked >= 170
+
+
+def test_plain_string_authors_and_edited_names_are_read_alike(unet2d, tmp_path):
+    """0.3's `authors: [name]` and a `;@user` suffix; a license or name edited in the card is still caught."""
+    import yaml
+
+    raw = yaml.safe_load((unet2d / "v0_4_9.bioimageio.yaml").read_text())
+    raw.update(authors=["Jane Doe;@jdoe", {"github_user": "octocat"}, 7.5, {"name": "Max Muster"}],
+               name="Nuclei & Cells *2D*", license="MIT")
+    card = "# Nuclei & Cells 2D\n\n## Model Details\n\n### Model Description\n\n" \
+           "- **Developed by:** Max Muster\n- **License:** MIT\n"
+    context = CardContext("README.md", parse_card(card), rdf=raw, root=tmp_path)
+    found = [(f.code, f.message) for f in check_card(context, selected(["C001", "C002", "C003"], None)).findings]
+    assert found == [("C003", "RDF author Jane Doe not in 'Developed by'")]
+    context = CardContext("README.md", parse_card(card.replace("MIT", "BSD-3-Clause").replace("Cells", "Dogs")),
+                          rdf=raw, root=tmp_path)
+    codes = [f.code for f in check_card(context, selected(["C001", "C002"], None)).findings]
+    assert codes == ["C001", "C002"]

@@ -22,7 +22,8 @@ def check(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            help="Cards (README.md), packages (folder, zip or RDF file) or folders of many.",
+            help="Cards (README.md), packages (folder, zip or RDF file: the card `generate` writes and the file the "
+                 "RDF names as documentation, each reported) or folders of many.",
             show_default=False,
         ),
     ],
@@ -79,7 +80,7 @@ def check(
     from bmzcard.api import check_reports, select_rules
     from bmzcard.lint.config import load_config
     from bmzcard.lint.formats import render
-    from bmzcard.lint.inputs import discover
+    from bmzcard.lint.inputs import checked_targets
 
     config = load_config()
     if config.ignored:
@@ -90,7 +91,7 @@ def check(
     fmt = output_format or OutputFormat(config.format or "text")
     entries = select_rules(_codes(select) or config.select, (_codes(ignore) or []) + list(config.ignore),
                            verify=verify)
-    targets = discover(paths, rdf)
+    targets = checked_targets(paths, rdf)
     if fix:
         from bmzcard.lint.fix import fix_targets
 

@@ -183,7 +183,9 @@ def evaluate(
                                 progress=lambda done, total, stage: bar.update(progress_task, completed=done,
                                                                                total=total, description=stage))
     levels = list(next(iter(report.summary.values())))
-    table = Table(title=f"{report.task}: {len(report.results)} images (mean ± std; 95% CI)")
+    counts = any(cell.is_total for cells in report.summary.values() for cell in cells.values())
+    table = Table(title=f"{report.task}: {len(report.results)} images (mean ± std; 95% CI"
+                        + ("; counts summed over the images)" if counts else ")"))
     table.add_column("metric")
     for level in levels:
         table.add_column("Overall" if level == OVERALL else escape(level), justify="right")

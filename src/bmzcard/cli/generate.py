@@ -81,6 +81,9 @@ def generate(
                      markup=False)
     if report.backup:
         stderr.print(f"Backup of the previous card: {report.backup}", highlight=False, markup=False)
+    if report.images:
+        stderr.print("Wrote images of the test tensors: " + ", ".join(p.name for p in report.images),
+                     highlight=False, markup=False)
     for note in report.notes:
         stderr.print(note, highlight=False, markup=False)
     if verbose:

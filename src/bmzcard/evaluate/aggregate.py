@@ -2,7 +2,9 @@
 
 Levels are ``overall`` (every image) and, for each factor, each of its levels
 keyed ``factor=level``. The confidence interval is the percentile bootstrap of
-the mean over images. Each (metric, level) cell draws from a generator seeded
+the mean over images. Counts (``tp``, ``fp``, ``fn``, ``tp@0.75``...) are
+totals: a level's value is their sum over its images, with no spread and no
+interval, as ``stardist.matching`` counts over a set of images. Each (metric, level) cell draws from a generator seeded
 with the same seed, so a cell's interval does not depend on which other
 metrics or levels were computed: the same data and seed give the same numbers.
 
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bmzcard.evaluate.pipeline import ImageResult
+from bmzcard.metrics.defaults import COUNT_METRICS
 
 OVERALL = "overall"
 DEFAULT_RESAMPLES = 2000
@@ -31,17 +34,39 @@ DEFAULT_SEED = 0
 
 @dataclass(frozen=True)
 class Cell:
-    """Summary of one metric over the images of one level."""
+    """Summary of one metric over the images of one level.
+
+    ``mean`` is the level's value: the mean over its images, or for a count
+    (``statistic == "sum"``) the sum, which has no spread and no interval.
+    """
 
     mean: float
     std: float  # sample standard deviation (ddof=1); NaN for a single image
     n: int
     ci_low: float
     ci_high: float
+    statistic: str = "mean"  # "mean", or "sum" for counts
+
+    @property
+    def is_total(self) -> bool:
+        return self.statistic == "sum"
 
     def to_json(self) -> dict[str, float | int | str]:
+        if self.is_total:
+            return {"sum": _number(self.mean), "n": self.n}
         return {"mean": _number(self.mean), "std": _number(self.std), "n": self.n,
                 "ci_low": _number(self.ci_low), "ci_high": _number(self.ci_high)}
+
+
+def is_count(metric: str) -> bool:
+    """Whether a metric is a count per image (``tp``, ``fn@0.75``), summed over a level's images."""
+    return metric in COUNT_METRICS
+
+
+def total_cell(values: np.ndarray) -> Cell:
+    """The cell of a count: its sum over the level's images (NaN when an image lacks it)."""
+    values = np.asarray(values, dtype=float)
+    return Cell(float(values.sum()), math.nan, int(values.size), math.nan, math.nan, "sum")
 
 
 def level_key(factor: str, level: str) -> str:
@@ -141,7 +166,7 @@ def summarize(results: Sequence[ImageResult], factors: Sequence[str], *, seed: i
     """``{metric: {level: Cell}}`` for every metric and level.
 
     A metric missing from an image counts as NaN, so the cell shows it rather
-    than silently averaging fewer images.
+    than silently averaging fewer images. Counts are summed (:func:`total_cell`).
     """
     members = level_members(results, factors)
     summary: dict[str, dict[str, Cell]] = {}
@@ -150,6 +175,9 @@ def summarize(results: Sequence[ImageResult], factors: Sequence[str], *, seed: i
         summary[name] = {}
         for level, indices in members.items():
             values = column[indices]
+            if is_count(name):
+                summary[name][level] = total_cell(values)
+                continue
             with np.errstate(invalid="ignore"):
                 mean = float(np.mean(values))
                 std = float(np.std(values, ddof=1)) if values.size > 1 else math.nan

@@ -39,6 +39,12 @@ METRIC_TEXT: dict[str, tuple[str, str]] = {
     "accuracy": ("Accuracy", "fraction of correct predictions"),
     "balanced_accuracy": ("Bal. accuracy", "mean recall over classes"),
 }
+#: Counts of matched objects (`tp`, `fp@0.75`...): card name and what is counted.
+COUNT_TEXT: dict[str, tuple[str, str]] = {
+    "tp": ("TP", "true positives: predicted objects matched to a ground-truth object"),
+    "fp": ("FP", "false positives: predicted objects matched to none"),
+    "fn": ("FN", "false negatives: ground-truth objects matched to none"),
+}
 #: Where a task defines a metric otherwise than :data:`METRIC_TEXT`.
 TASK_METRIC_TEXT: dict[str, dict[str, tuple[str, str]]] = {
     "classification": {
@@ -62,8 +68,13 @@ def metric_label(name: str, distance_unit: str = "pixels", task: str | None = No
     ``task`` picks its definitions where tasks differ.
     """
     base, _, suffix = name.partition("[")
+    count, _, threshold = base.partition("@")
     if base.startswith("ap@"):
         label, text = f"AP@{base[3:]}", f"TP/(TP+FP+FN) of objects matched at IoU >= {base[3:]}"
+    elif count in COUNT_TEXT:
+        label, what = COUNT_TEXT[count]
+        label += f"@{threshold}" if threshold else ""
+        text = f"{what} at IoU >= {threshold or '0.50'}, summed over the images (a count, no ± std)"
     else:
         label, text = TASK_METRIC_TEXT.get(task, {}).get(base) or METRIC_TEXT.get(base, (base, base))
     text = text.replace("spacing units", distance_unit)
@@ -75,9 +86,12 @@ def metric_label(name: str, distance_unit: str = "pixels", task: str | None = No
 
 
 def format_cell(cell: Cell) -> str:
-    """``0.91 ± 0.03``: two decimals below 10, one above; ``inf``/``n/a`` when not finite."""
+    """``0.91 ± 0.03``: two decimals below 10, one above; a count's total as a whole number (``123``);
+    ``inf``/``n/a`` when not finite."""
     if not math.isfinite(cell.mean):
         return "n/a" if math.isnan(cell.mean) else str(cell.mean)
+    if cell.is_total:
+        return f"{cell.mean:.0f}"
     digits = 2 if abs(cell.mean) < 10 else 1
     if not math.isfinite(cell.std):
         return f"{cell.mean:.{digits}f} (n={cell.n})"

@@ -159,7 +159,7 @@ def card_path(target: Target) -> Path | None:
     package = open_package(target.path)
     if package.is_zip:
         return None
-    return package.root / card_name(package, read_raw(package))
+    return package.root / (target.card or card_name(package, read_raw(package)))
 
 
 def fix_targets(targets: list[Target], show: TextIO) -> list[Path]:

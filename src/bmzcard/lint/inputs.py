@@ -2,8 +2,10 @@
 
 A PATH is a card (Markdown), a package (folder, zip or RDF file: card and RDF
 together), or a folder holding many packages or cards. `discover` turns PATHs
-into targets cheaply; `load` reads one target (in a worker process when many
-are checked) into the `CardContext` the rules see.
+into targets cheaply; `checked_targets` adds every card of a package that
+`check` reviews (the card `generate` writes and the RDF's `documentation`, each
+its own target); `load` reads one target (in a worker process when many are
+checked) into the `CardContext` the rules see.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class Target:
     path: str
     kind: str  # "card" or "package"
     rdf: str | None = None  # an RDF given with --rdf, for a card
+    card: str | None = None  # a package's card file, inside it; None: the one `card_name` finds
 
 
 def discover(paths: list[Path], rdf: Path | None = None) -> list[Target]:
@@ -53,6 +56,42 @@ def discover(paths: list[Path], rdf: Path | None = None) -> list[Target]:
     if rdf is not None and (len(targets) > 1 or targets[0].kind != "card"):
         raise BmzcardError("--rdf goes with one card; give a single card PATH", path=rdf)
     return targets
+
+
+def checked_targets(paths: list[Path], rdf: Path | None = None) -> list[Target]:
+    """What `check` reviews: `discover`'s targets, each package as one target per card of it.
+
+    A package's cards are the one `generate` writes (README.md beside the RDF;
+    `<name>.README.md` beside a zip) and the file its RDF's `documentation`
+    names, when that is another file of the package. A package with neither
+    (or whose RDF cannot be read) stays one target; `load` says why.
+    """
+    targets = []
+    for target in discover(paths, rdf):
+        targets += package_cards(target) if target.kind == "package" else [target]
+    return targets
+
+
+def package_cards(target: Target) -> list[Target]:
+    """One target per card of a package target (see `checked_targets`), or the target itself."""
+    from bmzcard.generate import default_output
+
+    try:
+        package = open_package(target.path)
+        raw = read_raw(package)
+    except BmzcardError:
+        return [target]
+    cards = []
+    generated = default_output(package)
+    if package.is_zip:
+        if generated.is_file():
+            cards.append(Target(str(generated), "card", str(package.source)))
+    elif generated.is_file():
+        cards.append(Target(target.path, "package", card=generated.name))
+    documentation = documentation_name(package, raw)
+    if documentation is not None and (package.is_zip or package.root / documentation != generated):
+        cards.append(Target(target.path, "package", card=documentation))
+    return cards or [target]
 
 
 def _is_package_file(path: Path) -> bool:
@@ -95,7 +134,7 @@ def load(target: Target, *, online: bool = False, allow_code: bool = False) -> C
                            allow_code=allow_code, note=note)
     package = open_package(target.path)
     rdf = read_raw(package)
-    name = card_name(package, rdf)
+    name = target.card or card_name(package, rdf)
     document = decode_card(package.read_bytes(name, MAX_CARD_BYTES), package.display(name))
     if package.is_zip:
         return CardContext(
@@ -157,13 +196,24 @@ def _package_of_card(card: Path, rdf: str | None) -> Package | None:
         return None  # several candidate RDFs: the card is checked alone
 
 
+def documentation_name(package: Package, rdf: dict) -> str | None:
+    """The file of the package the RDF names as its `documentation` (0.4 text, 0.5 `{source: ...}`), if there."""
+    documentation = rdf.get("documentation")
+    if isinstance(documentation, dict):
+        documentation = documentation.get("source")
+    if not isinstance(documentation, str) or "://" in documentation:
+        return None
+    name = PurePosixPath(documentation.replace("\\", "/"))
+    if name.is_absolute() or ".." in name.parts:  # not a file of the package
+        return None
+    return str(name) if package.has_file(str(name)) else None
+
+
 def card_name(package: Package, rdf: dict) -> str:
     """The card of a package: the RDF's `documentation` when it is a file there, else a README."""
-    documentation = rdf.get("documentation")
-    if isinstance(documentation, str) and "://" not in documentation:
-        name = str(PurePosixPath(documentation.replace("\\", "/")))
-        if package.has_file(name):
-            return name
+    documentation = documentation_name(package, rdf)
+    if documentation is not None:
+        return documentation
     for name in CARD_NAMES:
         if package.has_file(name):
             return name

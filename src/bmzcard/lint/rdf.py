@@ -8,10 +8,23 @@ disagree about what the RDF says. Checking stays fast: no bioimageio.spec here.
 from __future__ import annotations
 
 from bmzcard.sources.rdf_facts.tables import LENGTH_UNITS_UM, WEIGHT_FORMATS
-from bmzcard.sources.rdf_facts.written import Axis, Tensor, Weights, format_version, get, tensors, weights
+from bmzcard.sources.rdf_facts.written import (
+    Axis,
+    Tensor,
+    Weights,
+    author_names,
+    description,
+    format_version,
+    get,
+    license_id,
+    name,
+    tensors,
+    weights,
+)
 
-__all__ = ["Axis", "LENGTH_UNITS_UM", "Tensor", "Weights", "author_names", "bioimageio_config", "evaluations",
-           "format_version", "framework_of", "get", "input_axes", "tensors", "training_dataset_id", "weights"]
+__all__ = ["Axis", "LENGTH_UNITS_UM", "Tensor", "Weights", "author_names", "bioimageio_config", "description",
+           "evaluations", "format_version", "framework_of", "get", "input_axes", "license_id", "name", "tensors",
+           "training_dataset_id", "weights"]
 
 
 def framework_of(weight_format: str) -> str:
@@ -43,13 +56,3 @@ def training_dataset_id(rdf: dict) -> str | None:
 def input_axes(rdf: dict) -> list[tuple[Axis, ...]]:
     """The axes of each input tensor, in any format version."""
     return [tensor.axes for tensor in tensors(rdf, "inputs")]
-
-
-def author_names(rdf: dict) -> list[str]:
-    """Authors' names as given, without the `;@github` suffix some RDFs carry."""
-    names = []
-    for author in rdf.get("authors") or []:
-        name = author.get("name") if isinstance(author, dict) else author
-        if isinstance(name, str) and name.strip():
-            names.append(name.split(";")[0].strip())
-    return names

@@ -48,7 +48,15 @@ _METRIC_NAMES = {
     "pq": "pq",
     "panopticquality": "pq",
     "nrmse": "nrmse",
+    # counts of matched objects (bmzcard evaluate's `TP`, `FP@0.75`): totals, no spread
+    "tp": "tp",
+    "truepositives": "tp",
+    "fp": "fp",
+    "falsepositives": "fp",
+    "fn": "fn",
+    "falsenegatives": "fn",
 }
+COUNTS = {"tp", "fp", "fn"}
 # Valid ranges of metric values as fractions; percentages are divided by 100 first.
 UNIT_RANGE = {"dice", "f1", "iou", "precision", "recall", "accuracy", "balanced_accuracy", "ap", "specificity", "nsd", "pq"}
 SSIM_RANGE = (-1.0, 1.0)

@@ -38,6 +38,7 @@ class GenerateReport:
     upgraded_from: str | None = None
     notes: list[str] = field(default_factory=list)
     todo_reasons: dict[str, str] = field(default_factory=dict)  # TODO fields a source knows but leaves to the author
+    images: list[Path] = field(default_factory=list)  # images of the test tensors (re)written beside the card
 
 
 def generate_card(
@@ -72,11 +73,35 @@ def write_filled(filled: FilledCard) -> GenerateReport:
     if filled.sidecar_unreadable:  # `--force` over a sidecar that could not be read: it is kept aside
         report.notes.append(f"the unreadable sidecar was saved as {backup(sidecar_path(output))}")
     sidecar = sidecar_data(filled.written, filled.inputs, filled.text, keep=filled.sidecar)
+    report.images = write_images(filled)  # before the card, so that it never shows a missing image
     report.backup = commit_card(output, filled.text, sidecar, filled.sidecar)
     if rdf_text is not None:
         write_rdf(filled.package, rdf_text)
         report.notes.append(f"updated documentation.sha256 in {filled.package.display()} (backup kept)")
     return report
+
+
+def write_images(filled: FilledCard) -> list[Path]:
+    """The images bmzcard made for the card (its test tensors), beside it; returns those (re)written.
+
+    Each is written atomically and only when its bytes changed, and only into the
+    card's folder when that lies in the package's folder: never beside a zip or
+    outside the package.
+    """
+    folder = filled.output.parent
+    package = filled.package
+    if package.is_zip or not folder.resolve().is_relative_to(package.root.resolve()):
+        return []
+    written = []
+    for name, data in sorted(filled.images.items()):
+        path = folder / name
+        if Path(name).name != name or path.is_dir():  # a plain file name beside the card, nothing else
+            continue
+        if path.is_file() and not path.is_symlink() and path.read_bytes() == data:
+            continue
+        write_bytes_atomic(path, data)
+        written.append(path)
+    return written
 
 
 def report_of(filled: FilledCard, output: Path | None) -> GenerateReport:

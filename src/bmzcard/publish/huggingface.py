@@ -94,7 +94,9 @@ def _card_of(package: Package, loaded: LoadedRdf, card: Path | None) -> tuple[Ca
         return read_card(package.root / name), str(package.root / name), \
             _folder_reader((package.root / name).parent, [package.root.resolve()])
     filled = filled_card(package, beside, fresh=True, loaded=loaded)
-    return _document(filled.text), "generated", _folder_reader(beside.parent, [beside.parent.resolve()])
+    on_disk = _folder_reader(beside.parent, [beside.parent.resolve()])
+    # the images generate made for the card (its test tensors) are in memory, not yet beside it
+    return _document(filled.text), "generated", lambda target: filled.images.get(unquote(target)) or on_disk(target)
 
 
 def _document(text: str) -> CardDocument:

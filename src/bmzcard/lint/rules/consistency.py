@@ -57,8 +57,8 @@ class NameMismatch(Rule):
 
     def check(self, card: CardContext) -> Iterator[Violation]:
         heading = card.heading("title")
-        name = card.rdf.get("name")
-        if heading is None or not isinstance(name, str) or is_placeholder_value(heading.title):
+        name = r.name(card.rdf)
+        if heading is None or name is None or is_placeholder_value(heading.title):
             return
         title, wanted = _key(heading.title), _key(name)
         if wanted and title and wanted not in title and title not in wanted:
@@ -95,8 +95,8 @@ class LicenseMismatch(Rule):
 
     def check(self, card: CardContext) -> Iterator[Violation]:
         item = _filled(card.field("model_description", "license"))
-        license_id = card.rdf.get("license")
-        if item is None or not isinstance(license_id, str) or not license_id.strip():
+        license_id = r.license_id(card.rdf)
+        if item is None or license_id is None:
             return
         if _key(license_id) not in _key(item.value):
             yield Violation(item.start, f"license {item.value.strip()!r} does not name the RDF's license {license_id!r}")
@@ -204,7 +204,7 @@ class DimensionMismatch(Rule):
             if item is not None:
                 places.append((item.start, item.value))
         # The RDF's own name, description and tags (inline code) are not the card's claim against the RDF.
-        own = [" ".join(str(card.rdf.get(k)).split()) for k in ("name", "description") if isinstance(card.rdf.get(k), str)]
+        own = [" ".join(text.split()) for text in (r.name(card.rdf), r.description(card.rdf)) if text]
         claims = []
         for line, text in places:
             text = re.sub(r"`[^`]*`", " ", " ".join(md_unescape(text).split()))

@@ -7,7 +7,7 @@ from typing import Iterator
 
 from bmzcard.card.placeholders import is_placeholder_value
 from bmzcard.lint.findings import Severity, Violation
-from bmzcard.lint.results import PSNR_RANGE, SSIM_RANGE, UNIT_RANGE, results_tables
+from bmzcard.lint.results import COUNTS, PSNR_RANGE, SSIM_RANGE, UNIT_RANGE, results_tables
 from bmzcard.lint.rule import CardContext, Rule
 
 # Sections where a card reports its evaluation, in which a sample count may be stated.
@@ -122,7 +122,7 @@ class MissingSpread(Rule):
 
     def check(self, card: CardContext) -> Iterator[Violation]:
         for table in results_tables(card.document):
-            bare = [v for v in table.values if v.spread is None]
+            bare = [v for v in table.values if v.spread is None and v.metric not in COUNTS]  # a count has none
             if bare:
                 yield Violation(
                     bare[0].line,

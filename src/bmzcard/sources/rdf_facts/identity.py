@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 from typing import Any
-
 from urllib.parse import quote
 
-from bmzcard.facts import Fact, FactSet, Provenance, from_rdf, md_code, md_file_link, md_text
+from bmzcard.facts import Fact, FactSet, Provenance, from_rdf, md_code, md_text
 from bmzcard.sources.package import Package
-from bmzcard.sources.rdf_facts import tables
+from bmzcard.sources.rdf_facts import tables, written
 from bmzcard.sources.rdf_facts.weights import weight_entries
 from bmzcard.sources.rdf_facts.common import (
     authored,
@@ -35,7 +34,7 @@ def identity_facts(description: Any, package: Package, card_dir, raw: dict, fact
     tags = [str(t) for t in (getattr(description, "tags", None) or [])]
     facts.extend(_title(description, package, card_dir, tags, raw))
     facts.extend(_people(description, raw))
-    facts.extend(_license(description))
+    facts.extend(_license(raw))
     facts.extend(_sources(description, raw))
     config = bioimageio_config(description, raw)
     facts.extend(_model_type(config, tags))
@@ -43,8 +42,7 @@ def identity_facts(description: Any, package: Package, card_dir, raw: dict, fact
 
 
 def _title(description, package: Package, card_dir, tags: list[str], raw: dict) -> list[Fact]:
-    # the name as the author wrote it: upgrading to 0.5 drops characters such as `&`
-    name = raw.get("name") if isinstance(raw.get("name"), str) else description.name
+    name = written.name(raw) or description.name
     facts = [from_rdf("title.name", text(name), "name")]
     lines = [text(getattr(description, "description", ""))]
     sources = [Provenance("rdf", "description")]
@@ -60,13 +58,21 @@ def _title(description, package: Package, card_dir, tags: list[str], raw: dict) 
         sources.append(Provenance("rdf", "tags"))
     if meta:
         lines += ["", meta[0][0].upper() + meta[0][1:] + "".join(f" · {m}" for m in meta[1:])]
+    for index, cover, target in cover_links(description, package, card_dir):
+        lines += ["", image(target, md_text(f"cover image {index + 1} of {name}"))]
+        sources.append(Provenance("file", source_text(cover)))
+    facts.append(Fact("title", "\n".join(lines).strip(), tuple(sources)))
+    return facts
+
+
+def cover_links(description, package: Package, card_dir) -> list[tuple[int, Any, str]]:
+    """(index, cover, link from the card) of each cover the card can show."""
+    found = []
     for index, cover in enumerate(getattr(description, "covers", None) or []):
         target = package_link(cover, package, card_dir)
         if target:
-            lines += ["", image(target, md_text(f"cover image {index + 1} of {name}"))]
-            sources.append(Provenance("file", source_text(cover)))
-    facts.append(Fact("title", "\n".join(lines).strip(), tuple(sources)))
-    return facts
+            found.append((index, cover, target))
+    return found
 
 
 def _person(person: Any) -> str:
@@ -88,7 +94,7 @@ def _people(description, raw: dict) -> list[Fact]:
     for name, weights in weight_entries(description):
         for index, author in enumerate(getattr(weights, "authors", None) or []):
             weight_authors.append((author, f"weights.{name}.authors[{index}]"))
-    rdf_authors = [(a, f"authors[{i}]") for i, a in enumerate(description.authors or [])]
+    rdf_authors = [(a, a.field) for a in written.people(raw)]
     authors = weight_authors or rdf_authors
     if authors:
         value = "; ".join(_person(a) for a, _ in authors)
@@ -134,13 +140,10 @@ def _is_python_name(value: str) -> bool:
         "." in value or ":" in value or "_" in value or bool(re.search(r"[a-z][A-Z]", value)))
 
 
-def _license(description) -> list[Fact]:
-    license_id = getattr(description, "license", None)
+def _license(raw: dict) -> list[Fact]:
+    license_id = written.license_id(raw)  # as the author wrote it, as `check` compares it
     if license_id is None:
         return []
-    if not isinstance(license_id, str):  # a license file
-        return [from_rdf("model_description.license", f"see {md_file_link(source_text(license_id))}",
-                         "license")]
     known = tables.spdx_licenses().get(str(license_id).lower())
     if known is None:
         return [from_rdf("model_description.license", f"{md_code(license_id)} (not an SPDX identifier)", "license")]

@@ -11,26 +11,38 @@ import json
 import os
 import re
 import shlex
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from bmzcard.facts import Fact, FactSet, Provenance, from_rdf, md_code, md_text
+from bmzcard.facts import Fact, FactSet, Provenance, from_rdf, md_code, md_file_link, md_text
 from bmzcard.sources.package import Package
+from bmzcard.sources.tensor_images import TensorImage, tensor_images
 from bmzcard.sources.rdf_facts import written
 from bmzcard.sources.rdf_facts.common import image, kwargs_plain, package_link, text
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg")
 
 
-def tensor_facts(description: Any, package: Package, card_dir, raw: dict, facts: FactSet) -> None:
+def tensor_facts(description: Any, package: Package, card_dir, raw: dict, facts: FactSet, *,
+                 card_name: str = "README.md", shows_covers: bool = False) -> None:
     inputs, outputs = written.tensors(raw, "inputs"), written.tensors(raw, "outputs")
     if not inputs:
         return
     samples = {t.field: _sample_image(t, package, card_dir) for t in [*inputs, *outputs]}
-    facts.add(from_rdf("model_architecture_and_objective.input_specifications",
-                       _table(inputs, samples), "inputs"))
-    facts.add(from_rdf("model_architecture_and_objective.output_specifications",
-                       _table(outputs, samples), "outputs"))
-    facts.add(_direct_use(inputs, outputs, any(samples.values())))
+    shows_samples = any(samples.values())
+    rendered: dict[str, list[TensorImage]] = {}
+    if not shows_samples and not shows_covers and _inside_package(package, card_dir):
+        stem = PurePosixPath(card_name).stem
+        rendered = {t.field: tensor_images(t, package, stem, index)
+                    for group in (inputs, outputs) for index, t in enumerate(group)}
+        facts.files.update({image.name: image.data for images in rendered.values() for image in images})
+    for key, tensors, field in (("input_specifications", inputs, "inputs"), ("output_specifications", outputs, "outputs")):
+        shown = [t for t in tensors if rendered.get(t.field)]
+        sources = [Provenance("rdf", field)] + [
+            Provenance("file", t.test or "", f"{t.field}.test_tensor, rendered as "
+                       + ", ".join(image.name for image in rendered[t.field])) for t in shown]
+        facts.add(Fact(f"model_architecture_and_objective.{key}", _table(tensors, samples, rendered), tuple(sources)))
+    facts.add(_direct_use(inputs, outputs, shows_samples, shows_test_images=any(rendered.values())))
     first = inputs[0]
     modality = md_text(", ".join(filter(None, [first.dimensionality, channel_text(first)])))
     facts.add(from_rdf("task_details.input_modality", modality, "inputs[0].axes"))
@@ -63,7 +75,15 @@ def _steps_text(tensor: written.Tensor) -> str:
                       for name, kwargs in tensor.steps)
 
 
-def _table(tensors: list[written.Tensor], samples: dict[str, str | None]) -> str:
+def _inside_package(package: Package, card_dir) -> bool:
+    """Whether the card's folder lies in the package's folder, where bmzcard may add its images."""
+    if package.is_zip or card_dir is None:
+        return False
+    return Path(card_dir).resolve().is_relative_to(package.root.resolve())
+
+
+def _table(tensors: list[written.Tensor], samples: dict[str, str | None],
+           rendered: dict[str, list[TensorImage]] | None = None) -> str:
     rows = ["| id | axes (type: size, halo) | dtype | data range | description |", "|---|---|---|---|---|"]
     images, steps = [], []
     for tensor in tensors:
@@ -83,6 +103,12 @@ def _table(tensors: list[written.Tensor], samples: dict[str, str | None]) -> str
         lines += ["", "Applied by bioimage.io consumer software at inference time, as declared in the RDF:", *steps]
     if images:
         lines += ["", *images]
+    test_images = [md_file_link(image.name, md_text(image.alt), image=True)
+                   for tensor in tensors for image in (rendered or {}).get(tensor.field, [])]
+    if test_images:
+        lines += ["", f"The test tensors ({md_code('test_tensor')}) as images, rendered by bmzcard: a 2D slice "
+                  "(middle of other space axes, first of batch, time and index axes), per channel, "
+                  "min-max scaled:", "", *test_images]
     return "\n".join(lines)
 
 
@@ -92,7 +118,8 @@ def _sample_image(tensor: written.Tensor, package: Package, card_dir) -> str | N
     return package_link(tensor.sample, package, card_dir)
 
 
-def _direct_use(inputs: list[written.Tensor], outputs: list[written.Tensor], shows_samples: bool) -> Fact:
+def _direct_use(inputs: list[written.Tensor], outputs: list[written.Tensor], shows_samples: bool,
+                shows_test_images: bool = False) -> Fact:
     lines = ["Apply the model without fine-tuning to images like its test data:"]
     for tensor in inputs:
         what = ", ".join(filter(None, [md_text(channel_text(tensor)), text(tensor.description)]))
@@ -100,7 +127,8 @@ def _direct_use(inputs: list[written.Tensor], outputs: list[written.Tensor], sho
                      + (f", {what}" if what else ""))
     for tensor in outputs:
         lines.append(f"- output {md_code(tensor.id)}: " + (text(tensor.description) or tensor.dimensionality))
-    where = "shapes, data ranges, inference-time pre- and postprocessing" + (" and sample images" if shows_samples else "")
+    where = "shapes, data ranges, inference-time pre- and postprocessing" + (
+        " and sample images" if shows_samples else " and images of the test tensors" if shows_test_images else "")
     lines += ["", f"See Technical Specifications for {where}, and How to Get Started for code."]
     return Fact("direct_use", "\n".join(lines), (Provenance("rdf", "inputs"), Provenance("rdf", "outputs")))
 

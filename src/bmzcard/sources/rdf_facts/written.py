@@ -35,6 +35,65 @@ def format_version(raw: dict) -> str | None:
     return str(value) if value is not None else None
 
 
+# --- identity and people ---------------------------------------------------------
+
+
+def name(raw: dict) -> str | None:
+    """`name` as written: upgrading to 0.5 drops characters such as `&` and `’`."""
+    value = raw.get("name")
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def description(raw: dict) -> str | None:
+    """`description` as written."""
+    value = raw.get("description")
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def license_id(raw: dict) -> str | None:
+    """`license` as written (an SPDX identifier, or whatever the author put there), None when absent."""
+    value = raw.get("license")
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+@dataclass(frozen=True)
+class Person:
+    """An author or maintainer as written (0.3's plain-name strings too)."""
+
+    name: str
+    field: str  # `authors[0]`
+    affiliation: str | None = None
+    orcid: str | None = None
+    github_user: str | None = None
+    email: str | None = None
+
+    @property
+    def plain_name(self) -> str:
+        """The name without the `;@github_user` suffix some RDFs carry."""
+        return self.name.split(";")[0].strip()
+
+
+def people(raw: dict, key: str = "authors") -> list[Person]:
+    """`authors` (or `maintainers`) as written, each with a name or a GitHub user; others are left out."""
+    written = raw.get(key)
+    found = []
+    for index, person in enumerate(written if isinstance(written, list) else []):
+        if isinstance(person, str):
+            person = {"name": person}
+        if not isinstance(person, dict):
+            continue
+        values = {k: str(person[k]) for k in ("name", "affiliation", "orcid", "github_user", "email")
+                  if isinstance(person.get(k), (str, int, float)) and str(person[k]).strip()}
+        if values.get("name") or values.get("github_user"):
+            found.append(Person(values.pop("name", ""), f"{key}[{index}]", **values))
+    return found
+
+
+def author_names(raw: dict) -> list[str]:
+    """The RDF authors' names, without the `;@github` suffix some RDFs carry."""
+    return [person.plain_name for person in people(raw) if person.plain_name]
+
+
 def number_text(value: Any) -> str:
     """A number as a reader writes it: `2` not `2.0`, `0.5`, `-∞`/`∞` for infinities."""
     if isinstance(value, float):
