@@ -37,7 +37,7 @@ from bmzcard.version import __version__
 from bmzcard.card.placeholders import is_placeholder_value
 from bmzcard.errors import BmzcardError
 from bmzcard.sources.package import Package
-from bmzcard.sources.rdf_facts.tables import WEIGHT_FORMATS
+from bmzcard.sources.rdf_facts.tables import weight_format_label
 from bmzcard.sources.readme import MAX_CARD_BYTES, CardDocument, parse_card_tokens
 
 CONTENT_SECURITY_POLICY = (
@@ -591,8 +591,7 @@ def _people(value: Any) -> str:
 def _formats(value: Any) -> str:
     if not isinstance(value, dict):
         return ""
-    return ", ".join(WEIGHT_FORMATS[str(k)].label if str(k) in WEIGHT_FORMATS else str(k)
-                     for k in value if value[k] is not None)
+    return ", ".join(weight_format_label(str(k)) for k in value if value[k] is not None)
 
 
 def _safe_url(value: Any) -> str | None:
