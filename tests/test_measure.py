@@ -280,3 +280,26 @@ def test_write_card_fills_card_and_rdf_keeping_comments(unet2d, tmp_path):
     assert f"- **Inference time:** {config['inference_time']}" in card
     assert "449,489 parameters" in card
     assert (package / "bioimageio.yaml.bak").exists()
+
+
+def test_every_weight_format_is_measured_and_named_as_the_card_names_it(unet, tmp_path):
+    """Sizes of formats bmzcard cannot count (here Keras 3) are measured too, each named as the RDF's card names it."""
+    import shutil
+
+    package = tmp_path / "unet2d"
+    shutil.copytree(unet, package)
+    (package / "weights.keras").write_bytes(b"k" * 2048)
+    rdf = package / "bioimageio.yaml"
+    rdf.write_text(rdf.read_text().replace(
+        "weights:\n", "weights:\n  keras_v3:\n    source: weights.keras\n    keras_version: 3.3.3\n"
+                      "    backend: [tensorflow, 2.16.1]\n    parent: torchscript\n", 1))
+    measurement = measure_package(rdf, timing=False)
+    sizes = {w.weight_format: (w.file_bytes, w.parameters) for w in measurement.weights}
+    assert sizes["keras_v3"] == (2048, None)
+    assert sizes["onnx"][1] == sizes["torchscript"][1] == UNET_PARAMETERS
+    facts = {f.key: f.value for f in measurement_facts(measurement.to_json())}
+    storage = facts["hardware_requirements.storage"]
+    # ONNX first (the format timed by default), then TorchScript, then Keras 3; labels as in the RDF's weight list
+    assert storage.startswith("Weights: ONNX ")
+    assert storage.index("ONNX ") < storage.index("PyTorch (TorchScript) ") < storage.index("Keras 3 2.0 kB")
+    assert "TorchScript," not in storage and "TorchScript 1" not in storage

@@ -7,6 +7,7 @@ import subprocess
 
 import httpx
 import psutil
+import pytest
 
 from .served import command, environment, served
 
@@ -50,25 +51,17 @@ def test_a_second_editor_on_the_same_card_is_refused_with_one_line(package):
         assert f"http://127.0.0.1:{server.port}/" in lines[0] and "token" not in lines[0]
 
 
-def test_ctrl_c_stops_it_cleanly_and_releases_the_card(package):
+# `kill`, a closing service manager or container send SIGTERM: the editor cleans up as for Ctrl-C (SIGINT).
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_a_signal_stops_it_cleanly_and_releases_the_card(package, signum):
     with served(package) as server:
-        server.process.send_signal(signal.SIGINT)
+        server.process.send_signal(signum)
         assert server.process.wait(timeout=30) == 0
         stderr = server.process.stderr.read()
         assert "Traceback" not in stderr and "stopped" in stderr
     assert not (package / "README.md.bmzcard-edit.lock").exists()
     with served(package):  # and a new editor may open it
         pass
-
-
-def test_sigterm_stops_it_as_cleanly_as_ctrl_c(package):
-    """`kill`, a closing service manager or container send SIGTERM: the editor cleans up as for Ctrl-C."""
-    with served(package) as server:
-        server.process.send_signal(signal.SIGTERM)
-        assert server.process.wait(timeout=30) == 0
-        stderr = server.process.stderr.read()
-        assert "Traceback" not in stderr and "stopped" in stderr
-    assert not (package / "README.md.bmzcard-edit.lock").exists()
 
 
 def test_a_missing_path_is_a_one_line_error(tmp_path):

@@ -130,6 +130,24 @@ def test_leakage_from_the_rdf_and_from_the_card():
     assert [code for _, code in found].count("C007") == 2  # and the RDF's test evaluation on its training data
 
 
+def test_leakage_on_inline_training_data_and_not_on_other_data():
+    """An inline `training_data` (name, source) is named by its name; an evaluation on other data is no leak."""
+    evaluation = RDF_05["config"]["bioimageio"]["evaluations"][0]
+    inline = {**RDF_05, "training_data": {"name": "DSB 2018 stage 1", "source": "https://example.org/dsb"},
+              "config": {"bioimageio": {"evaluations": [{**evaluation, "dataset_id": "dsb 2018 stage 1"}]}}}
+    assert [code for _, code in codes(card(), inline, "C007")] == ["C007"]
+    other = {**inline, "config": {"bioimageio": {"evaluations": [{**evaluation, "dataset_id": "BBBC038"}]}}}
+    assert codes(card(), other, "C007") == []
+    assert codes(card(), {**inline, "training_data": ["not", "a", "dataset"]}, "C007") == []
+
+
+def test_config_that_is_not_a_mapping_reads_as_absent():
+    """`config.bioimageio` of the wrong type is no evaluation and no carbon figure, and no crash."""
+    text = card(environmental_impact__carbon_emitted="350 kg")
+    for config in ({"bioimageio": ["co2_emitted", 0.35]}, {"bioimageio": "0.35"}, "config"):
+        assert codes(text, {**RDF_05, "config": config}) == []
+
+
 def test_results_table_against_evaluations():
     text = "\n".join([
         "# UNet 2D Nuclei Broad", "", "Summary.", "",

@@ -23,10 +23,8 @@ from typing import Any
 import numpy as np
 
 from bmzcard.errors import BmzcardError
+from bmzcard.sources.rdf_facts.tables import EVALUATED_FORMATS
 
-#: Weight formats in order of preference: ONNX needs neither torch nor code.
-WEIGHT_PREFERENCE = ("onnx", "torchscript", "pytorch_state_dict", "tensorflow_saved_model_bundle",
-                     "keras_v3", "keras_hdf5")
 #: Images with more pixels than this are tiled even when their size suits the model.
 MAX_WHOLE_IMAGE_PIXELS = 4096 * 4096
 _TASK_WORDS = ("instance-segmentation", "semantic-segmentation", "segmentation", "classification",
@@ -42,7 +40,8 @@ class ModelSettings:
     package : str
         Package folder, RDF file or zip.
     weight_format : str or None
-        A weight format of the package; None picks by :data:`WEIGHT_PREFERENCE`.
+        A weight format of the package; None picks the first the package has of
+        ``bmzcard.sources.rdf_facts.tables.EVALUATED_FORMATS`` (ONNX first).
     device : str
         ``"auto"`` (a GPU when bioimageio.core finds one), ``"cpu"`` or ``"cuda"``.
     tile : int or None
@@ -119,7 +118,7 @@ class ModelRunner:
     # -- checks ---------------------------------------------------------------
     def _pick_weights(self) -> str:
         weights = self.description.weights
-        present = [f for f in WEIGHT_PREFERENCE if getattr(weights, f, None) is not None]
+        present = [f for f in EVALUATED_FORMATS if getattr(weights, f, None) is not None]
         wanted = self.settings.weight_format
         if wanted is not None and wanted not in present:
             raise BmzcardError(f"the package has no {wanted} weights; it has {', '.join(present)}",

@@ -13,18 +13,20 @@ from bmzcard.sources.rdf_facts.written import (
     Tensor,
     Weights,
     author_names,
+    bioimageio_config,
     description,
     format_version,
     get,
     license_id,
     name,
     tensors,
+    training_data,
     weights,
 )
 
-__all__ = ["Axis", "LENGTH_UNITS_UM", "Tensor", "Weights", "author_names", "bioimageio_config", "description",
-           "evaluations", "format_version", "framework_of", "get", "input_axes", "license_id", "name", "tensors",
-           "training_dataset_id", "weights"]
+__all__ = ["Axis", "LENGTH_UNITS_UM", "Tensor", "Weights", "author_names", "bioimageio_config",
+           "description", "evaluations", "format_version", "framework_of", "get", "input_axes", "license_id", "name",
+           "tensors", "training_data", "weights"]
 
 
 def framework_of(weight_format: str) -> str:
@@ -33,24 +35,9 @@ def framework_of(weight_format: str) -> str:
     return known.framework if known else weight_format
 
 
-def bioimageio_config(rdf: dict) -> dict:
-    config = get(rdf, "config", "bioimageio", default={})
-    return config if isinstance(config, dict) else {}
-
-
 def evaluations(rdf: dict) -> list[dict]:
     found = bioimageio_config(rdf).get("evaluations") or []
     return [e for e in found if isinstance(e, dict)] if isinstance(found, list) else []
-
-
-def training_dataset_id(rdf: dict) -> str | None:
-    """The training data's id (`training_data.id`), or its name/source for an inline description."""
-    data = rdf.get("training_data")
-    if isinstance(data, dict):
-        for key in ("id", "name", "source"):
-            if isinstance(data.get(key), str):
-                return data[key]
-    return data if isinstance(data, str) else None
 
 
 def input_axes(rdf: dict) -> list[tuple[Axis, ...]]:

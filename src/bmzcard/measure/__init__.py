@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bmzcard.sources.rdf_facts.tables import MEASURED_FORMATS, WEIGHT_FORMATS
 from bmzcard.sources.records.measurement import measurement_facts
 from bmzcard.sources.weights import ParameterCount, count_parameters
 from bmzcard.measure.timing import Timing, time_inference
@@ -24,10 +25,6 @@ __all__ = [
     "measurement_facts",
     "time_inference",
 ]
-
-# Preferred order for timing when the user does not choose: the formats
-# bmzcard's own dependencies can run first.
-_TIMING_PREFERENCE = ("onnx", "torchscript", "pytorch_state_dict")
 
 
 @dataclass
@@ -61,7 +58,7 @@ def _timing_format(available: list[str], wanted: str | None) -> str:
                 field="--weights",
             )
         return wanted
-    for weight_format in _TIMING_PREFERENCE:
+    for weight_format in MEASURED_FORMATS:
         if weight_format in available:
             return weight_format
     raise BmzcardError(
@@ -74,14 +71,14 @@ def _check_runtime(weight_format: str) -> None:
 
     from bmzcard.errors import BmzcardError
 
-    if weight_format in ("torchscript", "pytorch_state_dict") and importlib.util.find_spec("torch") is None:
+    if weight_format not in MEASURED_FORMATS:
+        raise BmzcardError(f"bmzcard cannot time {weight_format} weights", field="--weights")
+    if WEIGHT_FORMATS[weight_format].framework == "pytorch" and importlib.util.find_spec("torch") is None:
         raise BmzcardError(
             f"timing {weight_format} weights needs torch: pip install 'bmzcard[torch]' "
             "(or time other weights with --weights onnx, or skip timing with --no-timing)",
             field="--weights",
         )
-    if weight_format not in _TIMING_PREFERENCE:
-        raise BmzcardError(f"bmzcard cannot time {weight_format} weights", field="--weights")
 
 
 def _check_consent(descr, weight_format: str, allow_code: bool, package) -> None:

@@ -95,13 +95,15 @@ def measure(request: dict) -> dict:
     from bioimageio.core import Sample, create_prediction_pipeline
 
     from bmzcard.measure.package import load_model
+    from bmzcard.sources.rdf_facts.tables import WEIGHT_FORMATS
 
     threads = request["threads"]
     weight_format = request["weight_format"]
+    runs_on_torch = getattr(WEIGHT_FORMATS.get(weight_format), "framework", None) == "pytorch"
     providers_used: list[str] = []
     if weight_format == "onnx":
         _pin_onnxruntime(threads, providers_used)
-    elif weight_format in ("torchscript", "pytorch_state_dict"):
+    elif runs_on_torch:
         import torch
 
         torch.set_num_threads(threads)
@@ -149,7 +151,7 @@ def measure(request: dict) -> dict:
         memory_method = "peak RSS of the whole process (includes loading) minus RSS after loading"
 
     gpu_peak = None
-    if weight_format in ("torchscript", "pytorch_state_dict"):
+    if runs_on_torch:
         import torch
 
         if torch.cuda.is_available():

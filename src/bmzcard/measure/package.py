@@ -12,15 +12,7 @@ from typing import Any
 from bmzcard.errors import BmzcardError
 from bmzcard.sources.package import open_package
 from bmzcard.sources.rdf import load_rdf
-
-WEIGHT_FORMATS = (
-    "onnx",
-    "torchscript",
-    "pytorch_state_dict",
-    "keras_hdf5",
-    "tensorflow_saved_model_bundle",
-    "tensorflow_js",
-)
+from bmzcard.sources.rdf_facts.tables import WEIGHT_FORMATS
 
 
 def load_model(rdf: Path) -> Any:
@@ -48,7 +40,8 @@ def load_model(rdf: Path) -> Any:
 def weight_files(descr: Any) -> dict[str, Path]:
     """Local weight file (or folder) of each weight format in the description.
 
-    Formats whose weights are not local files (URLs) are left out.
+    Formats whose weights are not local files (URLs) are left out; the others
+    come in the order of bmzcard's weight format table, most preferred first.
     """
     files: dict[str, Path] = {}
     for weight_format in WEIGHT_FORMATS:

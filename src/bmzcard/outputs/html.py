@@ -37,7 +37,8 @@ from bmzcard.version import __version__
 from bmzcard.card.placeholders import is_placeholder_value
 from bmzcard.errors import BmzcardError
 from bmzcard.sources.package import Package
-from bmzcard.sources.rdf_facts.tables import WEIGHT_FORMATS
+from bmzcard.sources.rdf_facts.tables import weight_format_label
+from bmzcard.sources.rdf_facts.written import bioimageio_config
 from bmzcard.sources.readme import MAX_CARD_BYTES, CardDocument, parse_card_tokens
 
 CONTENT_SECURITY_POLICY = (
@@ -591,8 +592,7 @@ def _people(value: Any) -> str:
 def _formats(value: Any) -> str:
     if not isinstance(value, dict):
         return ""
-    return ", ".join(WEIGHT_FORMATS[str(k)].label if str(k) in WEIGHT_FORMATS else str(k)
-                     for k in value if value[k] is not None)
+    return ", ".join(weight_format_label(str(k)) for k in value if value[k] is not None)
 
 
 def _safe_url(value: Any) -> str | None:
@@ -628,8 +628,7 @@ def _link_list(metadata: dict) -> list[str]:
 
 def _side_table(metadata: dict, score: float | None, cover: str) -> str:
     """The RDF's metadata as a table beside the card, with the completeness score."""
-    config = metadata.get("config") if isinstance(metadata.get("config"), dict) else {}
-    bioimageio = config.get("bioimageio") if isinstance(config.get("bioimageio"), dict) else {}
+    bioimageio = bioimageio_config(metadata)
     rows: list[tuple[str, str]] = []
 
     def add(label: str, text: str) -> None:

@@ -27,6 +27,7 @@ from typing import Any
 from bmzcard.errors import BmzcardError
 from bmzcard.outputs.zoo_package import write_zoo_zip
 from bmzcard.sources.package import Package, open_package, unpacked
+from bmzcard.sources.rdf_facts.written import bioimageio_config
 from bmzcard.sources.readme import CardDocument, read_card
 
 # Card text that has a home under config.bioimageio: (card section or field, key path under config.bioimageio).
@@ -274,8 +275,7 @@ def _card_config(document: CardDocument, raw: dict) -> dict[tuple[str, ...], str
     from bmzcard.card.placeholders import is_placeholder_body, is_placeholder_value
     from bmzcard.template import TEMPLATE
 
-    config = raw.get("config") if isinstance(raw.get("config"), dict) else {}
-    written = config.get("bioimageio") if isinstance(config.get("bioimageio"), dict) else {}
+    written = bioimageio_config(raw)
     values: dict[tuple[str, ...], str] = {}
     for key, path in CARD_CONFIG_FIELDS:
         section_key, _, field_key = key.partition(".")

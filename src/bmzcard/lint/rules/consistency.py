@@ -384,7 +384,8 @@ class EvaluationLeakage(Rule):
             yield Violation(test.start, "the testing data source is the training data source")
         if card.rdf is None:
             return
-        trained_on = r.training_dataset_id(card.rdf)
+        trained = r.training_data(card.rdf)
+        trained_on = trained.key if trained else None
         if trained_on is None:
             return
         line = card.heading("quantitative_results").line if card.heading("quantitative_results") else 0

@@ -6,6 +6,7 @@ from typing import Any, Iterable
 
 from bmzcard.facts import md_file_link, md_link, md_text, safe_url
 from bmzcard.sources.package import Package
+from bmzcard.sources.rdf_facts import written
 
 
 def get_field(node: Any, name: str, default: Any = None) -> Any:
@@ -32,7 +33,7 @@ def bioimageio_config(description: Any, raw: dict | None) -> Any:
     config = getattr(description, "config", None)
     node = get_field(config, "bioimageio") if config is not None else None
     if node is None and raw is not None:
-        node = (raw.get("config") or {}).get("bioimageio") if isinstance(raw.get("config"), dict) else None
+        node = written.bioimageio_config(raw)
     return node if node is not None else {}
 
 

@@ -20,22 +20,38 @@ class WeightFormat:
     version_field: str | None  # the entry's version field
     version_of: str  # what that version is the version of
     hub_library: str  # the Hugging Face Hub's `library_name` of the library that loads it
+    evaluated: bool = False  # bioimageio.core runs it, so `evaluate` can
+    measured: bool = False  # bmzcard counts its parameters from the file and `measure` times it
 
 
-# Every weight format of format 0.3-0.5, with the framework its version field belongs to.
+# Every weight format of format 0.3-0.5, with the framework its version field belongs to, in the
+# order bmzcard runs them when the user chooses none: ONNX needs neither torch nor package code.
 # Keras HDF5 entries carry `tensorflow_version`: the version is TensorFlow's, not Keras'.
 WEIGHT_FORMATS: dict[str, WeightFormat] = {
-    "pytorch_state_dict": WeightFormat("PyTorch (state dict)", "pytorch", "pytorch_version", "PyTorch", "pytorch"),
-    "torchscript": WeightFormat("PyTorch (TorchScript)", "pytorch", "pytorch_version", "PyTorch", "pytorch"),
+    "onnx": WeightFormat("ONNX", "onnx", "opset_version", "ONNX opset", "onnx", evaluated=True, measured=True),
+    "torchscript": WeightFormat("PyTorch (TorchScript)", "pytorch", "pytorch_version", "PyTorch", "pytorch",
+                                evaluated=True, measured=True),
+    "pytorch_state_dict": WeightFormat("PyTorch (state dict)", "pytorch", "pytorch_version", "PyTorch", "pytorch",
+                                       evaluated=True, measured=True),
+    "tensorflow_saved_model_bundle": WeightFormat("TensorFlow (SavedModel)", "tensorflow", "tensorflow_version",
+                                                  "TensorFlow", "tf", evaluated=True),
+    "keras_v3": WeightFormat("Keras 3", "tensorflow", "keras_version", "Keras", "keras", evaluated=True),
+    "keras_hdf5": WeightFormat("Keras (HDF5)", "tensorflow", "tensorflow_version", "TensorFlow", "keras",
+                               evaluated=True),
+    "tensorflow_js": WeightFormat("TensorFlow.js", "tensorflow", "tensorflow_version", "TensorFlow", "tfjs"),
     "pytorch_script": WeightFormat("PyTorch (TorchScript)", "pytorch", "pytorch_version", "PyTorch",  # format 0.3
                                    "pytorch"),
-    "onnx": WeightFormat("ONNX", "onnx", "opset_version", "ONNX opset", "onnx"),
-    "tensorflow_saved_model_bundle": WeightFormat("TensorFlow (SavedModel)", "tensorflow", "tensorflow_version",
-                                                  "TensorFlow", "tf"),
-    "tensorflow_js": WeightFormat("TensorFlow.js", "tensorflow", "tensorflow_version", "TensorFlow", "tfjs"),
-    "keras_hdf5": WeightFormat("Keras (HDF5)", "tensorflow", "tensorflow_version", "TensorFlow", "keras"),
-    "keras_v3": WeightFormat("Keras 3", "tensorflow", "keras_version", "Keras", "keras"),
 }
+# The formats `evaluate` and `measure` can run, most preferred first.
+EVALUATED_FORMATS = tuple(name for name, known in WEIGHT_FORMATS.items() if known.evaluated)
+MEASURED_FORMATS = tuple(name for name, known in WEIGHT_FORMATS.items() if known.measured)
+
+
+def weight_format_label(name: str) -> str:
+    """The card's name of a weight format; the format's own key where bmzcard does not know it."""
+    known = WEIGHT_FORMATS.get(name)
+    return known.label if known else name
+
 
 @dataclass(frozen=True)
 class SpdxLicense:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bmzcard.facts import Fact, FactSet, Provenance, from_rdf, md_code, md_prose
-from bmzcard.sources.rdf_facts.common import authored, get_field, hours, kwargs_text, link, number, text
+from bmzcard.sources.rdf_facts.common import authored, hours, kwargs_text, link, number, text
+from bmzcard.sources.rdf_facts import written
 from bmzcard.sources.rdf_facts.written import get
 
 # Training settings that tools write under `config.<tool>`: card field -> paths tried in order.
@@ -48,14 +49,12 @@ TOOL_DETAILS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
 
 
 def training_facts(description: Any, config, raw: dict, facts: FactSet) -> None:
-    data = getattr(description, "training_data", None)
+    data = written.training_data(raw)
     if data is not None:
-        dataset_id = get_field(data, "id")
-        if dataset_id:
-            value = f"bioimage.io dataset {md_code(dataset_id)}"
+        if data.id:
+            value = f"bioimage.io dataset {md_code(data.id)}"
         else:
-            source = get_field(data, "source")
-            value = text(get_field(data, "name") or "inline dataset description") + (f", {link(source)}" if source else "")
+            value = text(data.name or "inline dataset description") + (f", {link(data.source)}" if data.source else "")
         facts.add(from_rdf("training_data.source", value, "training_data"))
     settings = _tool_configs(raw, facts)
     training = authored(config, "training") or {}

@@ -9,7 +9,7 @@ from bmzcard.units import format_bytes
 from bmzcard.sources.package import Package
 from bmzcard.sources.rdf_facts import written
 from bmzcard.sources.rdf_facts.common import authored, is_url, source_text, text
-from bmzcard.sources.rdf_facts.tables import WEIGHT_FORMATS
+from bmzcard.sources.rdf_facts.tables import MEASURED_FORMATS, WEIGHT_FORMATS, weight_format_label
 
 
 def weight_entries(description) -> list[tuple[str, Any]]:
@@ -62,8 +62,7 @@ def weight_facts(description: Any, package: Package, config, raw: dict, facts: F
     for name, weights in weight_entries(description):
         dependencies = getattr(weights, "dependencies", None)
         if dependencies is not None:
-            label = WEIGHT_FORMATS[name].label if name in WEIGHT_FORMATS else name
-            libraries.append(f"{md_text(label)}: environment in {md_code(source_text(dependencies))}")
+            libraries.append(f"{md_text(weight_format_label(name))}: environment in {md_code(source_text(dependencies))}")
     if libraries:
         facts.add(from_rdf("software_dependencies.libraries", "; ".join(libraries), "weights.*.dependencies"))
     facts.add(from_rdf(
@@ -83,14 +82,14 @@ def weight_facts(description: Any, package: Package, config, raw: dict, facts: F
 
 
 def _count_parameters(description, package: Package) -> tuple[int | None, Provenance | None]:
-    """Parameters read from the weight files themselves (ONNX, TorchScript), never by running them."""
+    """Parameters read from the weight files themselves (ONNX, torch archives), never by running them."""
     from bmzcard.sources.weights import count_parameters
 
     if package.is_zip:
         return None, None
     for name, weights in weight_entries(description):
         source = source_text(weights)
-        if name not in ("onnx", "torchscript", "pytorch_state_dict") or not package.has_file(source):
+        if name not in MEASURED_FORMATS or not package.has_file(source):
             continue
         counted = count_parameters(name, package.root / source)
         if counted.parameters:

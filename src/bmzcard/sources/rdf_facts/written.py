@@ -460,3 +460,36 @@ def weights(raw: dict) -> list[Weights]:
 def tags(raw: dict) -> list[str]:
     written = raw.get("tags")
     return [str(t) for t in written if isinstance(t, (str, int, float))] if isinstance(written, list) else []
+
+
+# --- training and the card fields under config -------------------------------------
+
+
+def bioimageio_config(raw: dict) -> dict:
+    """`config.bioimageio` as written (the card fields an author keeps in the RDF); {} when absent or not a mapping."""
+    config = get(raw, "config", "bioimageio")
+    return config if isinstance(config, dict) else {}
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """`training_data` as written: a bioimage.io dataset's id, or an inline description's name and source."""
+
+    id: str | None = None
+    name: str | None = None
+    source: str | None = None
+
+    @property
+    def key(self) -> str | None:
+        """What names the data, to compare with an evaluation's `dataset_id`: the id, else the name, else the source."""
+        return next((value for value in (self.id, self.name, self.source) if value is not None), None)
+
+
+def training_data(raw: dict) -> TrainingData | None:
+    """`training_data` as written; a bare string reads as a dataset id. None when absent."""
+    data = raw.get("training_data")
+    if isinstance(data, str):
+        return TrainingData(id=data)
+    if not isinstance(data, dict):
+        return None
+    return TrainingData(**{key: data[key] for key in ("id", "name", "source") if isinstance(data.get(key), str)})

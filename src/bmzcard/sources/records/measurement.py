@@ -7,16 +7,8 @@ writes), so a card can be written from a live run or from a saved file alike.
 from __future__ import annotations
 
 from bmzcard.facts import Fact, Provenance, md_text
+from bmzcard.sources.rdf_facts.tables import weight_format_label
 from bmzcard.units import format_bytes
-
-_FORMAT_NAMES = {
-    "onnx": "ONNX",
-    "torchscript": "TorchScript",
-    "pytorch_state_dict": "PyTorch state dict",
-    "keras_hdf5": "Keras HDF5",
-    "tensorflow_saved_model_bundle": "TensorFlow SavedModel",
-    "tensorflow_js": "TensorFlow.js",
-}
 
 
 def _seconds(value: float) -> str:
@@ -28,7 +20,8 @@ def _shape(shapes: dict[str, list[int]]) -> str:
 
 
 def _format_name(weight_format: str) -> str:
-    return _FORMAT_NAMES.get(weight_format) or md_text(weight_format)
+    # a record's format may be any string: the label is text, not Markdown
+    return md_text(weight_format_label(weight_format))
 
 
 def _size_facts(weights: list[dict], where: str) -> list[Fact]:
