@@ -17,6 +17,7 @@ from bmzcard.errors import BmzcardError
 from bmzcard.outputs.huggingface import (
     MAX_IMAGE_BYTES,
     HubCard,
+    as_written_body,
     fragment_text,
     hub_body,
     hub_card,
@@ -58,12 +59,18 @@ def export_hf(source: str | Path, out_dir: Path, *, card: Path | None = None,
 
 def build_hub_card(source: str | Path, *, card: Path | None = None,
                    license_link: str | None = None) -> tuple[HubCard, str, list[str]]:
-    """The Hub card of a package in memory: (card, which card it came from, notes)."""
+    """The Hub card of a package in memory: (card, which card it came from, notes).
+
+    An RDF that bioimageio.spec rejects still gets a card, built from the RDF as
+    written (`HubCard.rejected` holds the spec's error, also first in `unmapped`);
+    one that is not valid YAML, or not a model, is a `BmzcardError`.
+    """
     package = open_package(source)
-    loaded = load_rdf(package)
-    kind = getattr(loaded.description, "type", None)
+    loaded = load_rdf(package, keep_rejected=True)
+    kind = loaded.raw.get("type") if loaded.description is None else getattr(loaded.description, "type", None)
     if kind != "model":
-        raise BmzcardError(f"this RDF describes a {kind}, not a model; Hub model cards are for models",
+        what = f"describes a {kind}" if isinstance(kind, str) and kind else "names no type"
+        raise BmzcardError(f"this RDF {what}, not a model; Hub model cards are for models",
                            path=package.display(), field="type")
     document, card_source, read = _card_of(package, loaded, card)
     body, images, notes = hub_body(document, read)
@@ -93,6 +100,9 @@ def _card_of(package: Package, loaded: LoadedRdf, card: Path | None) -> tuple[Ca
     if name is not None:
         return read_card(package.root / name), str(package.root / name), \
             _folder_reader((package.root / name).parent, [package.root.resolve()])
+    if loaded.description is None:  # the spec rejects the RDF: nothing to generate from but the RDF as written
+        text = as_written_body(loaded.raw, package.rdf_name)
+        return _document(text), "the RDF as written", _folder_reader(beside.parent, [beside.parent.resolve()])
     filled = filled_card(package, beside, fresh=True, loaded=loaded)
     on_disk = _folder_reader(beside.parent, [beside.parent.resolve()])
     # the images generate made for the card (its test tensors) are in memory, not yet beside it
