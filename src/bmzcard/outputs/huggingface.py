@@ -219,7 +219,7 @@ def _linked_resources(raw: dict[str, Any], unmapped: list[str]) -> dict[str, Any
     return values
 
 
-def _mean(cell: Any) -> float | int | None:
+def cell_mean(cell: Any) -> float | int | None:
     """The mean of a results cell: a number, or the leading number of `0.91 ± 0.03`."""
     if isinstance(cell, bool):
         return None
@@ -256,7 +256,7 @@ def _eval_results(config: Any, pipeline: str | None, unmapped: list[str]) -> lis
         spreads = []  # what each cell says beyond its mean: "± 0.03", "(n=3)", an interval
         for metric, row in zip(evaluation.metrics, evaluation.results):
             for factor, cell in zip(evaluation.evaluation_factors, row):
-                value = _mean(cell)
+                value = cell_mean(cell)
                 if value is None:
                     unmapped.append(f"{where}: {metric} at {factor} is {cell!r}, not a number; not in model-index")
                     continue
