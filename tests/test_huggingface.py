@@ -8,6 +8,7 @@ the SPDX page of GPL-3.0-only, the sorted tag list); huggingface_hub's
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -22,7 +23,7 @@ from typer.testing import CliRunner
 
 from bmzcard.cli.app import app
 from bmzcard.errors import BmzcardError
-from bmzcard.publish.huggingface import build_hub_card, export_hf, import_hf
+from bmzcard.publish.huggingface import build_hub_card, export_hf, import_hf, import_hf_into
 from bmzcard.sources import huggingface as hub_source
 from bmzcard.sources.huggingface import parse_hub_card, rdf_fields
 from bmzcard.sources.package import open_package
@@ -402,3 +403,109 @@ def test_one_malformed_result_costs_only_itself_and_is_named_in_words():
         assert f"model-index[0].results[{index}]" in lossy
     assert "model-index[0].results[4].metrics[1]" in lossy and "model-index[0].results[4].metrics[2]" in lossy
     assert "Error" not in lossy  # said in words, not as a Python exception
+
+
+# --- import hf --into PACKAGE --------------------------------------------------
+
+
+def _edit_header(card: Path, edit) -> None:
+    """Change a Hub card's header as someone on the Hub would (the Markdown below it kept)."""
+    _, header, body = card.read_text().split("---\n", 2)
+    data = yaml.safe_load(header)
+    edit(data)
+    card.write_text("---\n" + yaml.safe_dump(data, sort_keys=False) + "---\n" + body)
+
+
+def test_import_into_an_unchanged_package_changes_nothing(model: Path, tmp_path: Path, no_network):
+    export_hf(model, tmp_path / "hub")
+    before = {p.name: p.read_bytes() for p in model.iterdir()}
+    result = runner.invoke(app, ["import", "hf", str(tmp_path / "hub" / "README.md"), "--into", str(model)])
+    assert result.exit_code == 0, result.output
+    assert {p.name: p.read_bytes() for p in model.iterdir()} == before  # no backup, no sidecar, nothing rewritten
+    assert "nothing to change" in result.output
+
+
+def test_import_into_patches_the_rdf_keeping_every_other_byte(tmp_path: Path, no_network):
+    package = tmp_path / "example"
+    shutil.copytree(EXAMPLE, package)
+    export_hf(package, tmp_path / "hub")
+    hub = tmp_path / "hub" / "README.md"
+
+    def edit(data):
+        data["license"] = "apache-2.0"
+        data["tags"].append("fluorescence")
+        data["co2_eq_emissions"] = {"emissions": 20.0}
+    _edit_header(hub, edit)
+    old = (package / "rdf.yaml").read_text()
+    result = runner.invoke(app, ["import", "hf", str(hub), "--into", str(package), "--report"])
+    assert result.exit_code == 0, result.output
+    # by hand: the license line, one tag appended to the block list, co2_emitted added under environmental_impact
+    expected = old.replace("license: MIT\n", "license: Apache-2.0\n", 1).replace(
+        "  - example\n", "  - example\n  - fluorescence\n", 1).replace(
+        "      hours_used: 0.08126\n", "      hours_used: 0.08126\n      co2_emitted: 0.02\n", 1)
+    assert expected != old and (package / "rdf.yaml").read_text() == expected
+    assert (package / "rdf.yaml.bak").read_text() == old
+    load_rdf(open_package(package))  # bioimageio.spec accepts the patched RDF
+    assert "license: 'MIT' -> 'Apache-2.0'" in result.output and "added 'fluorescence'" in result.output
+    # the README there is the Hub card's text (the export took it from the package): nothing to replace
+    assert not (package / "README.md.bak").exists()
+
+
+def test_import_into_keeps_identity_parent_and_results_and_says_so(model: Path, tmp_path: Path):
+    export_hf(model, tmp_path / "hub")
+    hub = tmp_path / "hub" / "README.md"
+
+    def edit(data):
+        data["bioimageio"]["id"] = "other-model"
+        data["bioimageio"].pop("task")  # only pipeline_tag left: the Hub's coarse word
+        data["base_model"] = "someone/else"
+        results = data["model-index"][0]["results"]
+        dice = next(r for r in results if r["dataset"]["config"] == "Overall" and r["metrics"][0]["name"] == "Dice")
+        dice["metrics"][0]["value"] = 0.95
+        results.append({**results[0], "dataset": {"type": "new-set", "name": "new-set", "split": "test",
+                                                  "config": "Overall"}})
+    _edit_header(hub, edit)
+    old = (model / "rdf.yaml").read_bytes()
+    report = import_hf_into(hub, model)
+    assert report.rdf_changes == [] and (model / "rdf.yaml").read_bytes() == old
+    lossy = "\n".join(report.lossy)
+    assert "id: the card says 'other-model', the package 'affable-shark'; kept the package's" in lossy
+    assert "parent: the card says {'id': 'huggingface/someone/else'}" in lossy
+    assert "Dice at Overall on nuclei-test (test) is 0.95 on the card, '0.91 ± 0.03' in the package" in lossy
+    assert "the results on new-set (test) are not in the package; not added" in lossy
+    assert "IoU at low SNR on nuclei-test" not in lossy  # n/a on both sides: no difference
+    assert "another version of this RDF" not in lossy  # the same RDF bytes the card was exported from
+
+
+def test_import_into_reports_a_card_conflict_and_force_keeps_a_backup(model: Path, tmp_path: Path):
+    export_hf(model, tmp_path / "hub")
+    hub = tmp_path / "hub" / "README.md"
+    _edit_header(hub, lambda data: data.update(license="apache-2.0"))
+    hub.write_text(hub.read_text().replace("A card.", "A card, edited on the Hub."))
+    human = "# Example\n\nThe author's own words.\n"
+    (model / "README.md").write_text(human)
+    result = runner.invoke(app, ["import", "hf", str(hub), "--into", str(model)])
+    assert result.exit_code == 1, result.output
+    assert "conflict:" in result.output and "--force" in result.output
+    assert (model / "README.md").read_text() == human and not (model / "README.md.bak").exists()
+    assert "license: Apache-2.0" in (model / "rdf.yaml").read_text()  # the RDF patch does not wait for the card
+    result = runner.invoke(app, ["import", "hf", str(hub), "--into", str(model), "--force"])
+    assert result.exit_code == 0, result.output
+    assert (model / "README.md.bak").read_text() == human
+    assert (model / "README.md").read_text().startswith("# Example\n\nA card, edited on the Hub.")
+    sidecar = json.loads((model / "README.md.bmzcard.json").read_text())
+    assert sidecar["facts"] == [] and sidecar["inputs"]["hub_card"] == str(hub)  # every word is the Hub's
+
+
+def test_import_into_refuses_a_zip_and_bad_options(model: Path, tmp_path: Path):
+    export_hf(model, tmp_path / "hub")
+    hub = tmp_path / "hub" / "README.md"
+    archive = shutil.make_archive(str(tmp_path / "model"), "zip", model)
+    for args, message in (
+        (["--into", archive], "unzip it"),
+        (["--into", str(model), "-o", str(tmp_path / "x")], "not both"),
+        (["-o", str(tmp_path / "y"), "--force"], "--force only applies with --into"),
+    ):
+        result = runner.invoke(app, ["import", "hf", str(hub), *args])
+        assert result.exit_code == 2 and message in result.output, (args, result.output)
+        assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
