@@ -17,12 +17,17 @@ Mapping (RDF -> Hub header); what has no place on the Hub is returned as
   huggingface.co URL) -> `datasets`, `base_model`;
 - `config.bioimageio.evaluations` -> `model-index`: one result per metric x factor
   level, dataset = `dataset_id`, config = the factor level, split = `dataset_role`,
-  value = the mean (the leading number of `0.91 ± 0.03`; ± and n stay in the card's table);
+  value = the mean (the leading number of `0.91 ± 0.03`; ± and n stay in the card's table,
+  and each spread, n and the card's confidence intervals are listed in `unmapped`);
 - `config.bioimageio.environmental_impact` -> `co2_eq_emissions`: `emissions` in grams
   (`co2_emitted` kg x 1000), `hardware_used`, `geographical_location`, `source`, and
   `training_type: fine-tuning` when the model has a parent;
 - `bioimageio:` the zoo id, version, format version, task (the author's words) and
   the RDF's sha256, so that `import hf` knows where the card came from.
+
+An RDF bioimageio.spec rejects is mapped from the RDF as written (no typed
+description): the same header fields where the raw data has them, and
+`as_written_body` for a card when the package has none.
 """
 
 from __future__ import annotations
