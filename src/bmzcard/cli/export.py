@@ -56,6 +56,8 @@ def hf(
 
         bmzcard export hf my_model/ -o hf-repo/ --push my-org/my-model --online
     """
+    from rich.markup import escape
+
     from bmzcard.cli.app import stderr, stdout
     from bmzcard.errors import BmzcardError
     from bmzcard.publish.huggingface import export_hf
@@ -63,6 +65,9 @@ def hf(
     if push is not None and not online:
         raise BmzcardError("uploads to the Hugging Face Hub; add --online to allow the network", field="--push")
     result = export_hf(source, output, card=card, license_link=license_link)
+    if result.hub is not None and result.hub.rejected:
+        stderr.print("[yellow]warning:[/] bioimageio.spec rejects this RDF, so the Hub card shows the RDF as "
+                     f"written: {escape(result.hub.rejected)}", soft_wrap=True, highlight=False)
     images = len(result.written) - 1
     stderr.print(f"Wrote [bold]{output / 'README.md'}[/]" + (f" and {images} image(s)" if images else "")
                  + f" from {result.card_source}", highlight=False)
@@ -70,7 +75,7 @@ def hf(
         stderr.print(f"note: {note}", highlight=False)
     if report:
         for line in result.unmapped:
-            stdout.print(f"  [yellow]not mapped[/] {line}", soft_wrap=True, highlight=False)
+            stdout.print(f"  [yellow]not mapped[/] {escape(line)}", soft_wrap=True, highlight=False)
     elif result.unmapped:
         stderr.print(f"{len(result.unmapped)} RDF fields have no place in the Hub header (--report lists them)",
                      highlight=False)

@@ -17,12 +17,17 @@ Mapping (RDF -> Hub header); what has no place on the Hub is returned as
   huggingface.co URL) -> `datasets`, `base_model`;
 - `config.bioimageio.evaluations` -> `model-index`: one result per metric x factor
   level, dataset = `dataset_id`, config = the factor level, split = `dataset_role`,
-  value = the mean (the leading number of `0.91 ± 0.03`; ± and n stay in the card's table);
+  value = the mean (the leading number of `0.91 ± 0.03`; ± and n stay in the card's table,
+  and each spread, n and the card's confidence intervals are listed in `unmapped`);
 - `config.bioimageio.environmental_impact` -> `co2_eq_emissions`: `emissions` in grams
   (`co2_emitted` kg x 1000), `hardware_used`, `geographical_location`, `source`, and
   `training_type: fine-tuning` when the model has a parent;
 - `bioimageio:` the zoo id, version, format version, task (the author's words) and
   the RDF's sha256, so that `import hf` knows where the card came from.
+
+An RDF bioimageio.spec rejects is mapped from the RDF as written (no typed
+description): the same header fields where the raw data has them, and
+`as_written_body` for a card when the package has none.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
 from bmzcard.errors import BmzcardError
+from bmzcard.facts import md_code, md_link, md_prose, md_text
 from bmzcard.outputs.files import backup, write_bytes_atomic
 from bmzcard.sources.huggingface import (
     ADDED_TAGS,
@@ -43,10 +49,11 @@ from bmzcard.sources.huggingface import (
     pipeline_tag,
 )
 from bmzcard.sources.rdf import LoadedRdf
-from bmzcard.sources.rdf_facts import authored
+from bmzcard.sources.rdf_facts import authored, written
 from bmzcard.sources.rdf_facts.tables import WEIGHT_FORMATS, spdx_licenses
 from bmzcard.sources.readme import CardDocument
 
+_CONFIDENCE_INTERVAL = re.compile(r"(?i:confidence interval)|\bCI\b")
 _LEADING_NUMBER = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)")
 MAX_IMAGE_BYTES = 50_000_000
 
@@ -59,20 +66,28 @@ class HubCard:
     card: Any  # huggingface_hub.ModelCard
     unmapped: list[str] = field(default_factory=list)
     images: dict[str, bytes] = field(default_factory=dict)  # path in the repository -> content
+    rejected: str | None = None  # bioimageio.spec's error when the card shows the RDF as written
 
 
 def card_data(loaded: LoadedRdf, *, license_link: str | None = None):
-    """The Hub header of a model as `huggingface_hub.ModelCardData`, and what could not be mapped."""
+    """The Hub header of a model as `huggingface_hub.ModelCardData`, and what could not be mapped.
+
+    An RDF that bioimageio.spec rejects (`loaded.description` None) is mapped
+    as written; the spec's error comes first in what could not be mapped.
+    """
     from huggingface_hub import ModelCardData
 
     raw, description = loaded.raw, loaded.description
     unmapped: list[str] = []
+    if loaded.rejected:
+        unmapped.append(f"{loaded.rejected} (bioimageio.spec rejects this RDF; the Hub card is built from "
+                        "the RDF as written)")
     config = _bioimageio_config(loaded, unmapped)
     values: dict[str, Any] = {}
     values.update(_license(raw.get("license"), license_link, unmapped))
     tags = sorted({str(t) for t in raw.get("tags") or [] if isinstance(t, (str, int, float))} | set(ADDED_TAGS))
     values["tags"] = tags
-    library = _library_name(description)
+    library = _library_name(raw)
     if library:
         values["library_name"] = library
     task = authored(config, "task")
@@ -83,13 +98,13 @@ def card_data(loaded: LoadedRdf, *, license_link: str | None = None):
         pipeline = next((pipeline_tag(str(t)) for t in raw.get("tags") or [] if pipeline_tag(str(t))), None)
     if pipeline:
         values["pipeline_tag"] = pipeline
-    values.update(_linked_resources(description, unmapped))
-    name = raw.get("name") if isinstance(raw.get("name"), str) else str(description.name)
+    values.update(_linked_resources(raw, unmapped))
+    name = written.name(raw) or str(getattr(description, "name", None) or loaded.package.rdf_name)
     results = _eval_results(config, pipeline, unmapped)
     if results:
         values["model_name"] = name
         values["eval_results"] = results
-    emissions = _emissions(config, has_parent=getattr(description, "parent", None) is not None, unmapped=unmapped)
+    emissions = _emissions(config, has_parent=raw.get("parent") is not None, unmapped=unmapped)
     if emissions:
         values["co2_eq_emissions"] = emissions
     values[NAMESPACE] = _namespace(loaded, task)
@@ -102,9 +117,41 @@ def hub_card(loaded: LoadedRdf, body: str, *, license_link: str | None = None,
     from huggingface_hub import ModelCard
 
     data, unmapped = card_data(loaded, license_link=license_link)
+    if data.eval_results and _CONFIDENCE_INTERVAL.search(body):
+        unmapped.append("model-index: the confidence intervals the card gives have no place in model-index "
+                        "(it holds the means only); they stay in the card's text")
     card = ModelCard.from_template(data, template_str="---\n{{ card_data }}\n---\n")
     card.text = "\n" + body.lstrip("\n")
-    return HubCard(str(card), card, unmapped, dict(images or {}))
+    return HubCard(str(card), card, unmapped, dict(images or {}), rejected=loaded.rejected)
+
+
+def as_written_body(raw: dict[str, Any], title: str) -> str:
+    """The Markdown of a model whose RDF bioimageio.spec rejects, from the RDF as its author wrote it.
+
+    Name, description, authors, license, tags and web links, each escaped; no
+    claim the RDF does not make, and nothing from the spec's reading of it.
+    """
+    lines = [f"# {md_text(written.name(raw) or title)}", ""]
+    description = written.description(raw)
+    if description:
+        lines += [md_prose(description), ""]
+    fields = []
+    people = [md_text(p.plain_name or p.github_user) + (f" ({md_text(p.affiliation)})" if p.affiliation else "")
+              for p in written.people(raw)]
+    if people:
+        fields.append("- **Authors:** " + "; ".join(people))
+    license_id = written.license_id(raw)
+    if license_id:
+        known = spdx_licenses().get(license_id.lower())
+        fields.append("- **License:** " + (md_link(known.reference, known.id) if known else md_code(license_id)))
+    tags = list(dict.fromkeys(written.tags(raw)))
+    if tags:
+        fields.append("- **Tags:** " + ", ".join(md_code(t) for t in tags))
+    lines += fields + ([""] if fields else [])
+    links = written.web_links(raw)
+    if links:
+        lines += ["## Links", ""] + [f"- {md_link(link.url, link.label)}" for link in links] + [""]
+    return "\n".join(lines)
 
 
 def _bioimageio_config(loaded: LoadedRdf, unmapped: list[str]) -> Any:
@@ -146,36 +193,38 @@ def _license(license_id: Any, link: str | None, unmapped: list[str]) -> dict[str
     return values
 
 
-def _library_name(description: Any) -> str | None:
+def _library_name(raw: dict[str, Any]) -> str | None:
     """The Hub library of the training weights (the format without `parent`), else of the first format."""
-    formats = getattr(getattr(description, "weights", None), "available_formats", None) or {}
-    roots = [name for name, entry in formats.items() if getattr(entry, "parent", None) is None]
-    return next((WEIGHT_FORMATS[n].hub_library for n in roots + list(formats) if n in WEIGHT_FORMATS), None)
+    entries = written.weights(raw)
+    names = [w.format for w in entries if w.parent is None] + [w.format for w in entries]
+    return next((WEIGHT_FORMATS[n].hub_library for n in names if n in WEIGHT_FORMATS), None)
 
 
-def _linked_resources(description: Any, unmapped: list[str]) -> dict[str, Any]:
+def _linked_resources(raw: dict[str, Any], unmapped: list[str]) -> dict[str, Any]:
+    """`base_model` and `datasets` from `parent` and `training_data` as written (0.4 and 0.5 shapes)."""
     values: dict[str, Any] = {}
-    parent = getattr(description, "parent", None)
+    parent = raw.get("parent")
     if parent is not None:
-        reference = getattr(parent, "id", None) or getattr(parent, "uri", None) or parent
+        reference = parent if isinstance(parent, str) else \
+            written.get(parent, "id") or written.get(parent, "uri") or parent
         base = hub_repo_id(reference, "model")
         if base:
             values["base_model"] = base
         else:
             unmapped.append(f"parent: {reference!s} is not a Hugging Face model id; no base_model")
-    training = getattr(description, "training_data", None)
+    training = raw.get("training_data")
     if training is not None:
-        candidates = [getattr(training, key, None) for key in ("id", "source", "git_repo", "documentation")]
+        candidates = [written.get(training, key) for key in ("id", "source", "git_repo", "documentation")]
         found = next((hub_repo_id(c, "dataset") for c in candidates if c and hub_repo_id(c, "dataset")), None)
         if found:
             values["datasets"] = [found]
         else:
-            label = getattr(training, "id", None) or getattr(training, "name", None) or "inline description"
+            label = written.get(training, "id") or written.get(training, "name") or "inline description"
             unmapped.append(f"training_data: {label!s} is not a Hugging Face dataset; no datasets")
     return values
 
 
-def _mean(cell: Any) -> float | int | None:
+def cell_mean(cell: Any) -> float | int | None:
     """The mean of a results cell: a number, or the leading number of `0.91 ± 0.03`."""
     if isinstance(cell, bool):
         return None
@@ -209,12 +258,16 @@ def _eval_results(config: Any, pipeline: str | None, unmapped: list[str]) -> lis
                         "in model-index")
         if evaluation.results_summary:
             unmapped.append(f"{where}.results_summary: no place in model-index (it is in the card)")
+        spreads = []  # what each cell says beyond its mean: "± 0.03", "(n=3)", an interval
         for metric, row in zip(evaluation.metrics, evaluation.results):
             for factor, cell in zip(evaluation.evaluation_factors, row):
-                value = _mean(cell)
+                value = cell_mean(cell)
                 if value is None:
                     unmapped.append(f"{where}: {metric} at {factor} is {cell!r}, not a number; not in model-index")
                     continue
+                rest = _LEADING_NUMBER.sub("", str(cell), count=1).strip()
+                if rest:
+                    spreads.append(f"{metric} at {factor} {rest}")
                 results.append(EvalResult(
                     task_type=pipeline,
                     dataset_type=str(evaluation.dataset_id),
@@ -225,6 +278,10 @@ def _eval_results(config: Any, pipeline: str | None, unmapped: list[str]) -> lis
                     metric_name=str(metric),
                     metric_value=value,
                 ))
+        left_out = [f"the spread beside each mean ({'; '.join(spreads)})"] if spreads else []
+        left_out.append(f"n = {evaluation.sample_count} samples")
+        unmapped.append(f"{where}.results: model-index holds the means only; left out: {', '.join(left_out)} "
+                        "(they stay in the card's results table)")
     return results
 
 
@@ -266,7 +323,9 @@ def _namespace(loaded: LoadedRdf, task: Any) -> dict[str, str]:
     version = raw.get("version") if raw.get("version") is not None else getattr(description, "version", None)
     if version is not None:
         values["version"] = str(version)
-    values["format_version"] = str(raw.get("format_version", description.format_version))
+    format_version = written.format_version(raw) or getattr(description, "format_version", None)
+    if format_version:
+        values["format_version"] = str(format_version)
     if task:
         values["task"] = str(task)
     values["rdf_sha256"] = loaded.sha256

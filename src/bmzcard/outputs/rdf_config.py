@@ -97,7 +97,9 @@ def _set(text: str, keys: tuple[str, ...], value: Any, package: Package) -> str:
         owner, depth = child, depth + 1
     if depth == len(keys) - 1 and keys[-1] in owner:  # replace the key's block
         line, column = owner.lc.key(keys[-1])
-        lines[line:_block_end(lines, line, column)] = [_dump({keys[-1]: value}, column)]
+        old = owner[keys[-1]]
+        block_list = isinstance(old, list) and bool(old) and not old.fa.flow_style()  # the author's style stays
+        lines[line:_block_end(lines, line, column)] = [_dump({keys[-1]: value}, column, block_list=block_list)]
     else:  # add the missing tail of the path at the end of the deepest mapping that exists
         tail: Any = value
         for key in reversed(keys[depth:]):
@@ -166,8 +168,12 @@ def _flow_rows(node: Any) -> Any:
     return node
 
 
-def _dump(data: dict, column: int) -> str:
-    """Block-style YAML of `data`, every line indented by `column` spaces."""
+def _dump(data: dict, column: int, *, block_list: bool = False) -> str:
+    """Block-style YAML of `data`, every line indented by `column` spaces.
+
+    Short lists of scalars are written in flow style, except the value of a
+    one-key `data` when `block_list` (it replaces a list written in block style).
+    """
     from ruamel.yaml import YAML
 
     yaml = YAML()
@@ -175,7 +181,12 @@ def _dump(data: dict, column: int) -> str:
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 4096  # one line per entry: diffs of re-measurements stay readable
     stream = io.StringIO()
-    yaml.dump(_flow_rows(data), stream)
+    rows = _flow_rows(data)
+    if block_list:
+        for item in rows.values():
+            if isinstance(item, list):
+                item.fa.set_block_style()
+    yaml.dump(rows, stream)
     return "".join(" " * column + line if line.strip() else line for line in stream.getvalue().splitlines(keepends=True))
 
 

@@ -1,30 +1,36 @@
 """`export hf` and `import hf`: a model's card to and from a Hugging Face model repository.
 
 Export reads the package's card (the one `generate` wrote, or the RDF's
-documentation; generated in memory when there is none), puts the Hub header
-above it and copies the images it shows. Import reads a Hub card from a
-stranger into a bmzcard card and an RDF fragment, reporting what is lossy.
+documentation; generated in memory when there is none, or shown as written
+when bioimageio.spec rejects the RDF), puts the Hub header above it and copies
+the images it shows. Import reads a Hub card from a stranger into a bmzcard
+card and an RDF fragment, or into an existing package (its RDF patched, its
+card written beside it), reporting what is lossy.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Callable
+from typing import Any, Callable
 from urllib.parse import unquote
 
 from bmzcard.errors import BmzcardError
 from bmzcard.outputs.huggingface import (
     MAX_IMAGE_BYTES,
     HubCard,
+    as_written_body,
+    cell_mean,
     fragment_text,
     hub_body,
     hub_card,
     write_folder,
 )
-from bmzcard.sources.huggingface import read_hub_card, rdf_fields
-from bmzcard.sources.package import Package, open_package
-from bmzcard.sources.rdf import LoadedRdf, load_rdf
+from bmzcard.sources.huggingface import pipeline_tag, read_hub_card, rdf_fields
+from bmzcard.sources.package import MAX_RDF_BYTES, Package, open_package
+from bmzcard.sources.rdf import LoadedRdf, load_rdf, parse_raw
+from bmzcard.sources.rdf_facts import written
 from bmzcard.sources.readme import MAX_CARD_BYTES, CardDocument, decode_card, parse_card, read_card
 
 FRAGMENT_NAME = "rdf-fragment.yaml"
@@ -58,12 +64,18 @@ def export_hf(source: str | Path, out_dir: Path, *, card: Path | None = None,
 
 def build_hub_card(source: str | Path, *, card: Path | None = None,
                    license_link: str | None = None) -> tuple[HubCard, str, list[str]]:
-    """The Hub card of a package in memory: (card, which card it came from, notes)."""
+    """The Hub card of a package in memory: (card, which card it came from, notes).
+
+    An RDF that bioimageio.spec rejects still gets a card, built from the RDF as
+    written (`HubCard.rejected` holds the spec's error, also first in `unmapped`);
+    one that is not valid YAML, or not a model, is a `BmzcardError`.
+    """
     package = open_package(source)
-    loaded = load_rdf(package)
-    kind = getattr(loaded.description, "type", None)
+    loaded = load_rdf(package, keep_rejected=True)
+    kind = loaded.raw.get("type") if loaded.description is None else getattr(loaded.description, "type", None)
     if kind != "model":
-        raise BmzcardError(f"this RDF describes a {kind}, not a model; Hub model cards are for models",
+        what = f"describes a {kind}" if isinstance(kind, str) and kind else "names no type"
+        raise BmzcardError(f"this RDF {what}, not a model; Hub model cards are for models",
                            path=package.display(), field="type")
     document, card_source, read = _card_of(package, loaded, card)
     body, images, notes = hub_body(document, read)
@@ -93,6 +105,9 @@ def _card_of(package: Package, loaded: LoadedRdf, card: Path | None) -> tuple[Ca
     if name is not None:
         return read_card(package.root / name), str(package.root / name), \
             _folder_reader((package.root / name).parent, [package.root.resolve()])
+    if loaded.description is None:  # the spec rejects the RDF: nothing to generate from but the RDF as written
+        text = as_written_body(loaded.raw, package.rdf_name)
+        return _document(text), "the RDF as written", _folder_reader(beside.parent, [beside.parent.resolve()])
     filled = filled_card(package, beside, fresh=True, loaded=loaded)
     on_disk = _folder_reader(beside.parent, [beside.parent.resolve()])
     # the images generate made for the card (its test tensors) are in memory, not yet beside it
@@ -162,6 +177,161 @@ def import_hf(card_path: Path, out_dir: Path | None = None) -> ImportReport:
     }
     written = write_folder(out_dir, files)
     return ImportReport(out_dir, written, mapped.lossy + notes, mapped.source_sha256)
+
+
+@dataclass
+class IntoReport:
+    """What `import hf --into` did to a package."""
+
+    rdf: str  # the package's RDF, as displayed
+    card: Path  # the package's card
+    rdf_changes: list[str]  # `license: 'MIT' -> 'Apache-2.0'`, one per field set
+    written: list[Path]
+    lossy: list[str]
+    conflict: str | None = None  # why the card was left as it is
+    source_sha256: str | None = None
+
+
+def import_hf_into(card_path: Path, package_source: str | Path, *, force: bool = False) -> IntoReport:
+    """Read a Hugging Face card into an existing package: its RDF patched, the card written beside it.
+
+    The RDF keeps its comments, key order and unknown fields byte for byte
+    (only the blocks of the keys set are rewritten) and is validated with
+    bioimageio.spec before anything is written; it is backed up when it changes.
+    What identifies the model (id, version, format) is never changed; a parent
+    or training data the package has, and results it holds with their spread,
+    are kept, and every difference is reported. The card (the Hub card's
+    Markdown) goes to the package's card file; one that exists with other text
+    is a conflict, left as it is, unless `force` (then it is backed up first).
+    """
+    from bmzcard.generate import pinned_documentation
+    from bmzcard.lint.inputs import card_name
+    from bmzcard.outputs.provenance import commit_card, read_sidecar, sidecar_data
+    from bmzcard.outputs.rdf_config import rdf_text_with_values, write_rdf
+    from bmzcard.sources.sidecar import text_sha256
+
+    package = open_package(package_source)
+    if package.is_zip:
+        raise BmzcardError("cannot patch a zip package; unzip it and pass the folder", path=package.source,
+                           field="--into")
+    rdf_bytes = package.read_bytes(package.rdf_name, MAX_RDF_BYTES)
+    raw = parse_raw(rdf_bytes, package.display())
+    hub = read_hub_card(card_path)
+    mapped = rdf_fields(hub)
+    updates, changes, lossy = _rdf_patch(raw, mapped.fields)
+    lossy = mapped.lossy + lossy
+    if mapped.source_sha256 and mapped.source_sha256 != hashlib.sha256(rdf_bytes).hexdigest():
+        lossy.append(f"bioimageio.rdf_sha256: the card was exported from another version of this RDF "
+                     f"({mapped.source_sha256})")
+    try:
+        target = package.root / card_name(package, raw)
+    except BmzcardError:  # the package has no card yet
+        target = package.root / "README.md"
+    if card_path.resolve() == target.resolve():
+        raise BmzcardError("the Hub card is the package's own card; copy it elsewhere first", path=card_path)
+    body, images, notes = hub_body(parse_card(hub.body.lstrip("\r\n")),
+                                   _folder_reader(card_path.parent, [card_path.parent.resolve()]))
+    lossy += notes
+    old = read_card(target).text if target.is_file() else None  # bounded: a huge or binary file is an error
+    conflict = None
+    if not body.strip():
+        lossy.append("the Hub card has no text below its header; no card written")
+    elif old is not None and old != body and not force:
+        conflict = (f"{target} has other text than the Hub card; left as it is "
+                    "(--force replaces it, keeping a backup)")
+    write_card = bool(body.strip()) and old != body and conflict is None
+    pinned = pinned_documentation(raw, package, target) if write_card else None
+    if pinned is not None and pinned != text_sha256(body):
+        updates[("documentation", "sha256")] = text_sha256(body)
+        changes.append("documentation.sha256: the new card's hash")
+    rdf_text = rdf_text_with_values(package, updates) if updates else None  # validated before any write
+    written_files: list[Path] = []
+    if write_card:
+        replaced = read_sidecar(target) if old is not None else {}
+        inputs = {"hub_card": str(card_path), "hub_card_sha256": hashlib.sha256(card_path.read_bytes()).hexdigest()}
+        written_files += write_folder(target.parent, images)  # before the card, so it never shows a missing image
+        commit_card(target, body, sidecar_data({}, inputs, body, keep=replaced), replaced)
+        written_files.append(target)
+    if rdf_text is not None:
+        write_rdf(package, rdf_text)
+        written_files.append(package.rdf_path)
+    return IntoReport(package.display(), target, changes, written_files, lossy, conflict, mapped.source_sha256)
+
+
+def _rdf_patch(raw: dict, fields: dict) -> tuple[dict[tuple[str, ...], Any], list[str], list[str]]:
+    """The RDF updates a Hub card's fields make: (key path -> value, changes in words, what is kept and why)."""
+    updates: dict[tuple[str, ...], Any] = {}
+    changes: list[str] = []
+    lossy: list[str] = []
+
+    def change(keys: tuple[str, ...], old: Any, new: Any, words: str | None = None) -> None:
+        updates[keys] = new
+        changes.append(f"{'.'.join(keys)}: {words or f'{old!r} -> {new!r}'}")
+
+    for key in ("id", "version", "format_version"):
+        if key in fields and str(raw.get(key)) != str(fields[key]):
+            lossy.append(f"{key}: the card says {fields[key]!r}, the package {raw.get(key)!r}; kept the "
+                         "package's (importing never changes which model and format this is)")
+    license_id = written.license_id(raw)
+    if "license" in fields and (license_id or "").lower() != fields["license"].lower():
+        change(("license",), license_id, fields["license"])
+    tags = written.tags(raw)
+    new_tags = [t for t in fields.get("tags", []) if t not in tags]
+    if new_tags:
+        change(("tags",), tags, tags + new_tags, "added " + ", ".join(map(repr, new_tags)))
+    for key in ("parent", "training_data"):
+        if key not in fields:
+            continue
+        if raw.get(key) is None:
+            change((key,), None, fields[key])
+        elif raw[key] != fields[key]:
+            lossy.append(f"{key}: the card says {fields[key]!r}, the package {raw[key]!r}; kept the package's")
+    config = written.get(fields, "config", "bioimageio", default={})
+    current = written.get(raw, "config", "bioimageio", default={})
+    current = current if isinstance(current, dict) else {}
+    where = ("config", "bioimageio")
+    task, old_task = config.get("task"), current.get("task")
+    # a task read from pipeline_tag alone is the Hub's coarse word: it never replaces the author's own
+    if task and task != old_task and not (old_task and pipeline_tag(str(old_task)) == pipeline_tag(task)):
+        change((*where, "task"), old_task, task)
+    impact = written.get(current, "environmental_impact", default={})
+    impact = impact if isinstance(impact, dict) else {}
+    for key, value in (config.get("environmental_impact") or {}).items():
+        if impact.get(key) != value:
+            change((*where, "environmental_impact", key), impact.get(key), value)
+    lossy += _kept_evaluations(config.get("evaluations") or [], current.get("evaluations"))
+    return updates, changes, lossy
+
+
+def _kept_evaluations(from_card: list[dict], in_package: Any) -> list[str]:
+    """The card's results are means only: the package's entries (with their spread, n, sources) are kept.
+
+    Each difference is reported; an entry the package lacks cannot be added, for
+    the Hub has no dataset source, sample count or long names bioimageio.spec needs.
+    """
+    notes = []
+    entries = [e for e in in_package if isinstance(e, dict)] if isinstance(in_package, list) else []
+    for entry in from_card:
+        dataset, role = entry["dataset_id"], entry["dataset_role"]
+        match = next((e for e in entries if str(e.get("dataset_id")) == dataset
+                      and str(e.get("dataset_role")) == role), None)
+        if match is None:
+            notes.append(f"model-index: the results on {dataset} ({role}) are not in the package; not added "
+                         "(bioimageio.spec needs a dataset_source, sample_count and long names the Hub card "
+                         "does not have; `import hf -o` writes them as a fragment to complete)")
+            continue
+        metrics, factors = match.get("metrics") or [], match.get("evaluation_factors") or []
+        for metric, row in zip(entry["metrics"], entry["results"]):
+            for factor, value in zip(entry["evaluation_factors"], row):
+                if metric not in metrics or factor not in factors:
+                    notes.append(f"model-index: {metric} at {factor} on {dataset} ({role}) is not in the "
+                                 "package's results; not added")
+                    continue
+                cell = written.get(match, "results", metrics.index(metric), factors.index(factor))
+                if cell_mean(cell) != cell_mean(value) and not (cell == value == "n/a"):
+                    notes.append(f"model-index: {metric} at {factor} on {dataset} ({role}) is {value!r} on the "
+                                 f"card, {cell!r} in the package; kept the package's")
+    return notes
 
 
 def push_folder(folder: Path, repo_id: str) -> str:

@@ -32,6 +32,7 @@ class LoadedRdf:
     description: Any  # a bioimageio.spec resource description (any format)
     upgraded: bool  # True when the description was converted to the latest format
     sha256: str  # of the RDF file as read
+    rejected: str | None = None  # bioimageio.spec's one-line error when it rejects the RDF (description is None)
 
 
 def read_raw(package: Package) -> dict[str, Any]:
@@ -103,12 +104,23 @@ def _check_expansion(root, where: str) -> None:
                 stack.append((child, False))
 
 
-def load_rdf(package: Package) -> LoadedRdf:
-    """Raw data and the validated description; `BmzcardError` naming the field if invalid."""
+def load_rdf(package: Package, *, keep_rejected: bool = False) -> LoadedRdf:
+    """Raw data and the validated description; `BmzcardError` naming the field if invalid.
+
+    With `keep_rejected`, an RDF that is valid YAML but that bioimageio.spec
+    rejects is returned as written: `description` None, the spec's one-line
+    error in `rejected` (for outputs that can show the RDF as its author wrote it).
+    """
     content = package.read_bytes(package.rdf_name, MAX_RDF_BYTES)
     raw = parse_raw(content, package.display())
-    description, upgraded = describe(raw, package)
-    return LoadedRdf(package, raw, description, upgraded, hashlib.sha256(content).hexdigest())
+    sha256 = hashlib.sha256(content).hexdigest()
+    try:
+        description, upgraded = describe(raw, package)
+    except BmzcardError as error:
+        if not keep_rejected:
+            raise
+        return LoadedRdf(package, raw, None, False, sha256, rejected=str(error))
+    return LoadedRdf(package, raw, description, upgraded, sha256)
 
 
 def describe(raw: dict[str, Any], package: Package):

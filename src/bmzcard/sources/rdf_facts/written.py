@@ -94,6 +94,42 @@ def author_names(raw: dict) -> list[str]:
     return [person.plain_name for person in people(raw) if person.plain_name]
 
 
+@dataclass(frozen=True)
+class WebLink:
+    """A web address the RDF gives, with what it is: `repository`, `documentation`, a citation's text."""
+
+    label: str
+    url: str
+    field: str  # `git_repo`, `cite[0]`, `links[2]`
+
+
+def web_links(raw: dict) -> list[WebLink]:
+    """The http(s) addresses as written: `git_repo`, `documentation`, each `cite` (DOI or URL), `links`."""
+    found = []
+
+    def add(label: Any, url: Any, where: str) -> None:
+        if isinstance(url, str) and url.strip().startswith(("http://", "https://")):
+            found.append(WebLink(str(label), url.strip(), where))
+
+    add("repository", raw.get("git_repo"), "git_repo")
+    documentation = raw.get("documentation")
+    add("documentation", documentation.get("source") if isinstance(documentation, dict) else documentation,
+        "documentation")
+    for index, cite in enumerate(raw.get("cite") if isinstance(raw.get("cite"), list) else []):
+        if not isinstance(cite, dict):
+            continue
+        label = cite.get("text") if isinstance(cite.get("text"), str) and cite["text"].strip() else "citation"
+        doi = cite.get("doi")
+        if isinstance(doi, str) and doi.strip():
+            doi = doi.strip().removeprefix("https://doi.org/")
+            add(label, f"https://doi.org/{doi}", f"cite[{index}]")
+        else:
+            add(label, cite.get("url"), f"cite[{index}]")
+    for index, url in enumerate(raw.get("links") if isinstance(raw.get("links"), list) else []):
+        add(url, url, f"links[{index}]")
+    return found
+
+
 def number_text(value: Any) -> str:
     """A number as a reader writes it: `2` not `2.0`, `0.5`, `-∞`/`∞` for infinities."""
     if isinstance(value, float):
