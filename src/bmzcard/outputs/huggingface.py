@@ -163,12 +163,11 @@ def _bioimageio_config(loaded: LoadedRdf, unmapped: list[str]) -> Any:
     node = getattr(config, "bioimageio", None)
     if isinstance(node, BioimageioConfig):
         return node
-    raw_config = loaded.raw.get("config")
-    written = raw_config.get("bioimageio") if isinstance(raw_config, dict) else None
-    if not isinstance(written, dict):
+    as_written = written.bioimageio_config(loaded.raw)
+    if not as_written:
         return BioimageioConfig()
     try:
-        return BioimageioConfig.model_validate(written)
+        return BioimageioConfig.model_validate(as_written)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
