@@ -12,6 +12,7 @@ from .conftest import HUMAN_SECTION, RDF_EXTRA
 from .served import served
 
 TIMEOUT = 20_000  # ms; the machine running the tests may be busy
+expect.set_options(timeout=TIMEOUT)  # assertions wait as long as actions (their default is 5 s)
 
 
 @pytest.fixture
