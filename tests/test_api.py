@@ -49,7 +49,7 @@ def test_every_api_function_has_a_docstring_with_an_example():
 
 def test_the_readme_python_example_runs(capsys):
     text = README.read_text(encoding="utf-8")
-    section = text[text.index("### Python API"):]
+    section = text[text.index("## Python API"):]
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     exec(compile(code, "README.md", "exec"), {"__name__": "readme_example"})
     lines = capsys.readouterr().out.splitlines()
