@@ -24,6 +24,7 @@ from bmzcard.outputs.files import atomic_write, backup
 from bmzcard.outputs.provenance import commit_card, read_sidecar, sidecar_data, sidecar_path
 from bmzcard.sources.package import Package
 from bmzcard.sources.readme import MAX_CARD_BYTES, CardDocument, decode_card, parse_card
+from bmzcard.sources.sidecar import text_sha256
 from bmzcard.template import TEMPLATE
 
 # Card fields whose text the RDF can hold as is, and where under `config.bioimageio`
@@ -45,10 +46,6 @@ RDF_CARD_FIELDS: dict[str, tuple[str, ...]] = {
 AUTHOR_EDITS = "author_edits"  # the sidecar's list of keys the author changed in `bmzcard edit`
 
 
-def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 @dataclass
 class SaveResult:
     """What a save did, or the card on disk when it changed since the editor loaded it."""
@@ -68,7 +65,7 @@ def recorded_facts(card: Path) -> list:
 def read_disk(card: Path) -> tuple[str, str]:
     """The card's text and the sha256 of its bytes ("" and the empty hash when it does not exist)."""
     if not card.exists():
-        return "", sha256_text("")
+        return "", text_sha256("")
     with card.open("rb") as stream:
         data = stream.read(MAX_CARD_BYTES + 1)  # decode_card refuses anything longer
     return decode_card(data, card).text, hashlib.sha256(data).hexdigest()
@@ -104,7 +101,7 @@ def save_card(
     before, after = parse_card(base_text), parse_card(text)
     changed = [key for key in template_keys() if _norm(card_value(before, key)) != _norm(card_value(after, key))]
     rdf_text = _rdf_text(package, card, after, changed, text)
-    result = SaveResult(True, sha256_text(text))
+    result = SaveResult(True, text_sha256(text))
     saved = _write_card(card, text, after, changed)
     result.written.append(card.name)
     if saved is not None:
@@ -146,8 +143,8 @@ def _rdf_text(package: Package | None, card: Path, document: CardDocument, chang
         if node is None or _norm(str(node)) != _norm(value):
             updates[(*CONFIG_PATH, *path)] = LiteralScalarString(value) if "\n" in value else value
     pinned = pinned_documentation(read_raw(package), package, card)
-    if pinned is not None and pinned != sha256_text(text):
-        updates[("documentation", "sha256")] = sha256_text(text)
+    if pinned is not None and pinned != text_sha256(text):
+        updates[("documentation", "sha256")] = text_sha256(text)
     return rdf_text_with_values(package, updates) if updates else None
 
 
