@@ -127,10 +127,12 @@ def _rdf_text(package: Package | None, card: Path, document: CardDocument, chang
     from ruamel.yaml.scalarstring import LiteralScalarString
 
     from bmzcard.generate import pinned_documentation
-    from bmzcard.outputs.rdf_config import CONFIG_PATH, current_config, rdf_text_with_values
+    from bmzcard.outputs.rdf_config import CONFIG_PATH, rdf_text_with_values
     from bmzcard.sources.rdf import read_raw
+    from bmzcard.sources.rdf_facts.written import bioimageio_config
 
-    config = current_config(package)
+    raw = read_raw(package)
+    config = bioimageio_config(raw)
     updates: dict[tuple[str, ...], Any] = {}
     for key in changed:
         path = RDF_CARD_FIELDS.get(key)
@@ -142,7 +144,7 @@ def _rdf_text(package: Package | None, card: Path, document: CardDocument, chang
             node = node.get(part) if isinstance(node, dict) else None
         if node is None or _norm(str(node)) != _norm(value):
             updates[(*CONFIG_PATH, *path)] = LiteralScalarString(value) if "\n" in value else value
-    pinned = pinned_documentation(read_raw(package), package, card)
+    pinned = pinned_documentation(raw, package, card)
     if pinned is not None and pinned != text_sha256(text):
         updates[("documentation", "sha256")] = text_sha256(text)
     return rdf_text_with_values(package, updates) if updates else None
