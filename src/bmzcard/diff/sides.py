@@ -18,13 +18,12 @@ from typing import Any
 from bmzcard.errors import BmzcardError
 from bmzcard.lint.inputs import CARD_SUFFIXES, Target, card_name, load
 from bmzcard.lint.rule import CardContext
+from bmzcard.sources.limits import MAX_NESTING
 from bmzcard.sources.sidecar import read_sidecar, sidecar_rdf
 from bmzcard.sources.package import MAX_RDF_BYTES, Package, open_package
 from bmzcard.sources.rdf import describe, parse_raw
 
 _HASH_CHUNK = 1 << 20
-# Deeper RDFs are refused: the comparison walks the tree recursively. Real ones nest fewer than 15 levels.
-MAX_NESTING = 100
 
 
 @dataclass
@@ -147,7 +146,11 @@ def _read_rdf(given: str, package: Package) -> Side:
 
 
 def _check_nesting(data: Any, where: str) -> None:
-    """Refuse data nested deeper than `MAX_NESTING` levels, counted without recursion."""
+    """Refuse data nested deeper than `MAX_NESTING` levels, counted without recursion.
+
+    `parse_raw` bounds the nesting of the text; aliases can still build deeper data,
+    and the comparison walks the tree recursively.
+    """
     stack = [(data, 1)]
     while stack:
         value, depth = stack.pop()
