@@ -250,7 +250,3 @@ def walk_tensors(node: Any, path: str = "") -> Iterator[tuple[str, TensorRef, Sc
         else:
             yield from walk_tensors(value, child)
 
-
-def item_size(dtype: str) -> int:
-    """Bytes per element of a storage dtype name."""
-    return _ITEM_SIZES.get(dtype, 1)

@@ -16,6 +16,7 @@ from bmzcard.lint import rdf as r
 from bmzcard.lint.findings import Severity, Violation
 from bmzcard.lint.results import metric_key, parse_value, results_tables
 from bmzcard.lint.rule import CardContext, Rule
+from bmzcard.lint.rules.structure import table_cells
 from bmzcard.sources.readme import FieldItem
 
 
@@ -600,7 +601,7 @@ def _spec_rows(card: CardContext) -> dict[tuple[str, str], dict[str, str]]:
             line = line.strip()
             if not line.startswith("|"):
                 continue
-            cells = [md_unescape(c.strip()) for c in re.split(r"(?<!\\)\|", line.strip("|"))]
+            cells = [md_unescape(cell) for cell in table_cells(line)]
             if not header:
                 header = [c.lower() for c in cells]
             elif not set(line) <= set("|-: "):

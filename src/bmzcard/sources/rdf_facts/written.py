@@ -342,8 +342,7 @@ def _tensor_05(data: dict, kind: str, index: int, inputs: list, raw: dict) -> Te
     for axis in data["axes"]:
         if not isinstance(axis, dict):
             continue
-        axis_type = str(axis.get("type") or "index")
-        axis_id = str(axis.get("id") or AXIS_DEFAULT_IDS.get(axis_type, "index"))
+        axis_type, axis_id = _axis_type_and_id(axis)
         scale = axis.get("scale") if isinstance(axis.get("scale"), (int, float)) else None
         names = axis.get("channel_names") if isinstance(axis.get("channel_names"), list) else []
         size, reference = _size_05(axis, axis_type, scale, names, scales)
@@ -374,6 +373,12 @@ def _tensor_05(data: dict, kind: str, index: int, inputs: list, raw: dict) -> Te
     )
 
 
+def _axis_type_and_id(axis: dict) -> tuple[str, str]:
+    """A format 0.5 axis's type and id, each with the spec's default where not written."""
+    axis_type = str(axis.get("type") or "index")
+    return axis_type, str(axis.get("id") or AXIS_DEFAULT_IDS.get(axis_type, "index"))
+
+
 def _axis_scales(raw: dict) -> dict[tuple[str, str], float]:
     """(tensor id, axis id) -> scale, for every axis of format 0.5 (default scale 1)."""
     scales = {}
@@ -383,10 +388,8 @@ def _axis_scales(raw: dict) -> dict[tuple[str, str], float]:
                 continue
             for axis in tensor["axes"]:
                 if isinstance(axis, dict):
-                    axis_type = str(axis.get("type") or "index")
-                    axis_id = str(axis.get("id") or AXIS_DEFAULT_IDS.get(axis_type, "index"))
                     scale = axis.get("scale")
-                    scales[(str(tensor.get("id") or kind[:-1]), axis_id)] = (
+                    scales[(str(tensor.get("id") or kind[:-1]), _axis_type_and_id(axis)[1])] = (
                         float(scale) if isinstance(scale, (int, float)) else 1.0
                     )
     return scales
