@@ -121,8 +121,7 @@ def _write_card(report: EvaluationReport, card_path: Path | None, json_path: Pat
                        f"{report.record['manifest_sha256'][:12]}", diversity=material.diversity,
                        notes=notes, figures=relative)
 
-    if package.rdf_path.read_text(encoding="utf-8-sig") != rdf_text:  # a re-run with equal numbers changes nothing
-        write_rdf(package, rdf_text)  # keeps a backup
+    if write_rdf(package, rdf_text):  # keeps a backup; a re-run with equal numbers changes nothing
         report.written.append(package.rdf_path)
     folder.mkdir(exist_ok=True)  # bmzcard's own folder beside the card
     for _, path, data in figures:

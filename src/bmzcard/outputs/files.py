@@ -6,6 +6,8 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from bmzcard.errors import BmzcardError
@@ -23,24 +25,35 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
 
 
 def _replace(path: Path, data: bytes) -> None:
+    try:
+        with replacing(path) as temporary:
+            temporary.write_bytes(data)
+    except OSError as error:
+        raise BmzcardError(f"cannot write: {error.strerror}", path=path) from None
+
+
+@contextmanager
+def replacing(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
+    """A temporary file beside `path` to fill; it replaces `path` when the block ends, and is removed on an error.
+
+    The replacing file gets `path`'s mode (`give_usual_mode`).
+    """
     if not path.parent.is_dir():  # a mistyped output folder is an error, not a new folder
         raise BmzcardError(f"cannot write: the folder {path.parent} does not exist", path=path)
     if path.is_dir():
         raise BmzcardError("cannot write: a folder of this name is in the way", path=path)
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
     except OSError as error:  # a read-only folder
         raise BmzcardError(f"cannot write: {error.strerror}", path=path) from None
+    os.close(handle)
+    temporary = Path(name)
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        give_usual_mode(Path(temporary), path)
+        yield temporary
+        give_usual_mode(temporary, path)
         os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise BmzcardError(f"cannot write: {error.strerror}", path=path) from None
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 

@@ -56,11 +56,13 @@ def rdf_text_with_values(package: Package, updates: dict[tuple[str, ...], Any]) 
     return text
 
 
-def write_rdf(package: Package, text: str) -> None:
-    """Replace the RDF atomically, keeping a backup of the old one."""
-    if package.rdf_path.read_text(encoding="utf-8-sig") != text:
-        backup(package.rdf_path)
-        atomic_write(package.rdf_path, text)
+def write_rdf(package: Package, text: str) -> bool:
+    """Replace the RDF atomically, keeping a backup of the old one; False when it already holds `text`."""
+    if package.rdf_path.read_text(encoding="utf-8-sig") == text:
+        return False
+    backup(package.rdf_path)
+    atomic_write(package.rdf_path, text)
+    return True
 
 
 def current_config(package: Package) -> dict[str, Any]:

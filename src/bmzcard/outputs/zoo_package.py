@@ -8,14 +8,12 @@ passes, so an invalid package never appears under the name asked for.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
 
 from bmzcard.errors import BmzcardError
-from bmzcard.outputs.files import give_usual_mode
+from bmzcard.outputs.files import replacing
 
 
 def write_zoo_zip(description: Any, output: Path, *, online: bool = False) -> Path:
@@ -33,27 +31,17 @@ def write_zoo_zip(description: Any, output: Path, *, online: bool = False) -> Pa
     """
     from bioimageio.spec import ValidationContext, save_bioimageio_package
 
-    if not output.parent.is_dir():  # a mistyped output folder is an error, not a new folder
-        raise BmzcardError(f"cannot write: the folder {output.parent} does not exist", path=output)
-    handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp.zip", dir=output.parent)
-    os.close(handle)
-    try:
-        with warnings.catch_warnings(), ValidationContext(perform_io_checks=online, log_warnings=False):
-            warnings.simplefilter("ignore")
-            save_bioimageio_package(description, output_path=Path(temporary), local_files_only=not online)
-    except OSError as error:  # a file the RDF names is missing or unreadable
-        Path(temporary).unlink(missing_ok=True)
-        missing = isinstance(error, FileNotFoundError)
-        raise BmzcardError(f"cannot pack a file the RDF names: {'no such file' if missing else error.strerror}",
-                           path=error.filename or (error.args[0] if error.args else output)) from None
-    except ValueError as error:  # the zip written did not validate
-        Path(temporary).unlink(missing_ok=True)
-        lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-        reason = " ".join(lines[1:3] if len(lines) > 1 else lines) or type(error).__name__
-        raise BmzcardError(f"bioimageio.spec could not write a valid package: {reason}", path=output) from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    give_usual_mode(Path(temporary), output)
-    os.replace(temporary, output)
+    with replacing(output, suffix=".tmp.zip") as temporary:
+        try:
+            with warnings.catch_warnings(), ValidationContext(perform_io_checks=online, log_warnings=False):
+                warnings.simplefilter("ignore")
+                save_bioimageio_package(description, output_path=temporary, local_files_only=not online)
+        except OSError as error:  # a file the RDF names is missing or unreadable
+            missing = isinstance(error, FileNotFoundError)
+            raise BmzcardError(f"cannot pack a file the RDF names: {'no such file' if missing else error.strerror}",
+                               path=error.filename or (error.args[0] if error.args else output)) from None
+        except ValueError as error:  # the zip written did not validate
+            lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+            reason = " ".join(lines[1:3] if len(lines) > 1 else lines) or type(error).__name__
+            raise BmzcardError(f"bioimageio.spec could not write a valid package: {reason}", path=output) from None
     return output
