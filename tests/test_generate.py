@@ -12,7 +12,7 @@ import pytest
 
 from bmzcard.errors import BmzcardError
 from bmzcard.outputs.card import generate_card
-from bmzcard.outputs.provenance import sidecar_path
+from bmzcard.sources.sidecar import sidecar_path
 from bmzcard.sources.readme import parse_card
 from bmzcard.template import TEMPLATE
 

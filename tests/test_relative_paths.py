@@ -12,7 +12,7 @@ from bmzcard.cli.app import app
 from bmzcard.demo import evaluate_example
 from bmzcard.example import eval_manifest_path, package_path
 from bmzcard.outputs.card import generate_card
-from bmzcard.outputs.provenance import read_sidecar
+from bmzcard.sources.sidecar import read_sidecar
 
 runner = CliRunner()
 

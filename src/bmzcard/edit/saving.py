@@ -21,7 +21,8 @@ from bmzcard.card.placeholders import is_placeholder_body, is_placeholder_value
 from bmzcard.edit.form import card_value, template_keys
 from bmzcard.facts import Fact
 from bmzcard.outputs.files import atomic_write, backup
-from bmzcard.outputs.provenance import commit_card, read_sidecar, sidecar_data, sidecar_path
+from bmzcard.outputs.provenance import commit_card, sidecar_data
+from bmzcard.sources.sidecar import read_sidecar, sidecar_path
 from bmzcard.sources.package import Package
 from bmzcard.sources.readme import MAX_CARD_BYTES, CardDocument, decode_card, parse_card
 from bmzcard.sources.sidecar import text_sha256

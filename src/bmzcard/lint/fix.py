@@ -19,7 +19,8 @@ from typing import TextIO
 from bmzcard.errors import BmzcardError
 from bmzcard.lint.inputs import Target, card_name
 from bmzcard.outputs.files import atomic_write, backup
-from bmzcard.outputs.provenance import commit_card, read_sidecar, sidecar_after_edit
+from bmzcard.outputs.provenance import commit_card, sidecar_after_edit
+from bmzcard.sources.sidecar import read_sidecar
 from bmzcard.sources.rdf import read_raw
 from bmzcard.lint.rule import guidance_index, guidance_key
 from bmzcard.lint.rules.structure import is_hard_break, longest_ordered_run, no_space_heading, table_cells

@@ -21,7 +21,8 @@ from bmzcard.card.fill import Change
 from bmzcard.facts import Fact
 from bmzcard.generate import FilledCard, filled_card
 from bmzcard.outputs.files import backup, write_bytes_atomic
-from bmzcard.outputs.provenance import commit_card, sidecar_data, sidecar_path
+from bmzcard.outputs.provenance import commit_card, sidecar_data
+from bmzcard.sources.sidecar import sidecar_path
 from bmzcard.outputs.rdf_config import rdf_text_with_values, write_rdf
 from bmzcard.sources.readme import CardDocument, Heading, parse_card, read_card
 

@@ -18,7 +18,7 @@ from bmzcard.evaluate.card import card_facts, check_entry
 from bmzcard.generate import default_output
 from bmzcard.outputs.card import generate_card
 from bmzcard.outputs.files import atomic_write, write_bytes_atomic, write_json
-from bmzcard.outputs.provenance import read_sidecar, sidecar_path
+from bmzcard.sources.sidecar import read_sidecar, sidecar_path
 from bmzcard.sources.package import refuse_link_outside
 from bmzcard.outputs.rdf_config import current_config, rdf_text_with_config, write_rdf
 from bmzcard.sources.package import Package

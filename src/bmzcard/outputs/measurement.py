@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bmzcard.generate import default_output
 from bmzcard.outputs.card import GenerateReport, generate_card
-from bmzcard.outputs.provenance import read_sidecar
+from bmzcard.sources.sidecar import read_sidecar
 from bmzcard.outputs.rdf_config import rdf_text_with_config, write_rdf
 from bmzcard.sources.package import open_package
 from bmzcard.sources.records.measurement import measurement_facts

@@ -3,7 +3,7 @@
 Written beside the card as `<card name>.bmzcard.json` (`README.md.bmzcard.json`).
 It lists every fact bmzcard wrote, with its sources, what it was built from,
 and the hash of the card text it describes; reading it back is
-`bmzcard.sources.sidecar` (re-exported here). An unchanged re-run writes the
+`bmzcard.sources.sidecar`. An unchanged re-run writes the
 same bytes: there is no time stamp.
 
 `commit_card` writes a card and its sidecar as one change. The sidecar goes
@@ -23,10 +23,9 @@ from typing import Any
 from bmzcard.facts import Fact
 from bmzcard.outputs.files import atomic_write, backup
 from bmzcard.sources.package import refuse_link_outside
-from bmzcard.sources.sidecar import SCHEMA, previous_values, read_sidecar, sidecar_path, text_sha256
+from bmzcard.sources.sidecar import SCHEMA, sidecar_path, text_sha256
 from bmzcard.version import __version__
 
-__all__ = ["SCHEMA", "commit_card", "previous_values", "read_sidecar", "sidecar_data", "sidecar_path"]
 
 #: Sections of a sidecar that describe one card text; other sections (an evaluation record) are kept.
 _PER_CARD = ("schema", "bmzcard_version", "written_at", "inputs", "facts", "card_sha256", "replacing")

@@ -206,7 +206,8 @@ def import_hf_into(card_path: Path, package_source: str | Path, *, force: bool =
     """
     from bmzcard.generate import pinned_documentation
     from bmzcard.lint.inputs import card_name
-    from bmzcard.outputs.provenance import commit_card, read_sidecar, sidecar_data
+    from bmzcard.outputs.provenance import commit_card, sidecar_data
+    from bmzcard.sources.sidecar import read_sidecar
     from bmzcard.outputs.rdf_config import rdf_text_with_values, write_rdf
     from bmzcard.sources.sidecar import text_sha256
 
